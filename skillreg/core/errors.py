@@ -1,0 +1,44 @@
+"""One domain error type, turned into a clear message by both the pages and the API."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action.
+
+    ``code`` is stable for API clients; ``message`` is for people (Simplified Chinese);
+    ``source`` names the clause that refuses it, when a policy document does.
+    """
+
+    status = 409
+
+    def __init__(self, message: str, *, code: str = "refused", source: str | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.source = source
+        self.field = field
+
+    def as_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.source:
+            body["source"] = self.source
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class InvalidInput(DomainError):
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid",
+                 source: str | None = None) -> None:
+        super().__init__(message, code=code, source=source, field=field)
+
+
+class IllegalTransition(DomainError):
+    status = 409
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message, code="illegal_transition", source=source)

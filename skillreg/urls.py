@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from skillreg.api.api import api
+
+urlpatterns = [
+    path("", include("skillreg.web.urls")),
+    path("policies/", include("skillreg.policies.urls")),
+    path("calendar/", include("skillreg.workdays.urls")),
+    path("institutions/", include("skillreg.registry.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
