@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "axes",

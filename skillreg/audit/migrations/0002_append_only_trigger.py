@@ -24,14 +24,19 @@ DROP FUNCTION IF EXISTS skillreg_audit_append_only();
 """
 
 
-def forward(apps, schema_editor):
+def _run(schema_editor, sql):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        # No params: the plpgsql '%' placeholder must reach the server untouched.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def forward(apps, schema_editor):
+    _run(schema_editor, FORWARD)
 
 
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
+    _run(schema_editor, BACKWARD)
 
 
 class Migration(migrations.Migration):
