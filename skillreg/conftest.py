@@ -21,6 +21,12 @@ def frozen_clock() -> Iterator[dt.datetime]:
         yield NOW
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    # PBKDF2 is slow by design; the tests check who may log in, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def sichuan(db: None) -> Authority:
     return AuthorityFactory(name="四川省人力资源和社会保障厅", region_code="510000",

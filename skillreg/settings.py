@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "skillreg.policies",
     "skillreg.workdays",
     "skillreg.registry",
+    "skillreg.draws",
     "skillreg.api",
     "skillreg.web",
 ]

@@ -23,7 +23,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 (the scheme name, not a secret)
     expires_at: dt.datetime
     username: str
     role: str

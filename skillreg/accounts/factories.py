@@ -6,7 +6,8 @@ import factory
 
 from skillreg.accounts.models import Authority, Role, User
 
-DEFAULT_PASSWORD = "demo-Passw0rd-2026"
+# Demo and test accounts only; deployments override it with SKILLREG_DEMO_PASSWORD.
+DEFAULT_PASSWORD = "demo-Passw0rd-2026"  # noqa: S105
 
 
 class AuthorityFactory(factory.django.DjangoModelFactory):

@@ -134,6 +134,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
 
+    def __str__(self) -> str:
+        return f"{self.user} 的接口令牌（{self.created_at:%Y-%m-%d %H:%M}）"
+
     @staticmethod
     def new_secret() -> str:
         return secrets.token_urlsafe(32)

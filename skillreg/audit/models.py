@@ -49,3 +49,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_single_head")]
+
+    def __str__(self) -> str:
+        return f"审计链头 #{self.seq}"

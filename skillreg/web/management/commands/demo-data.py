@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         accounts, created = load_demo()
-        self.stdout.write("演示账户（密码均为 %s）：" % demo_password())
+        self.stdout.write(f"演示账户（密码均为 {demo_password()}）：")
         for acc in accounts:
             self.stdout.write(f"  {acc.username:<26} {acc.role:<8} {acc.where}")
         self.stdout.write(
