@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "skillreg.workdays",
     "skillreg.registry",
     "skillreg.draws",
+    "skillreg.files",
+    "skillreg.documents",
+    "skillreg.notifications",
     "skillreg.api",
     "skillreg.web",
 ]

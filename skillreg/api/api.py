@@ -14,6 +14,7 @@ from skillreg.accounts.api import auth_router
 from skillreg.accounts.auth import api_auth
 from skillreg.core.errors import DomainError
 from skillreg.policies.api import router as policies_router
+from skillreg.registry.api import applications_router
 from skillreg.registry.api import router as registry_router
 from skillreg.workdays.api import router as calendar_router
 
@@ -71,3 +72,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/policies", policies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/institutions", registry_router)
+api.add_router("/applications", applications_router)

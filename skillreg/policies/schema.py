@@ -116,7 +116,7 @@ class Rule(Strict):
 # --- leaf rules -------------------------------------------------------------------
 
 
-class Item(Strict):
+class PolicyItem(Strict):
     """One entry of a list the document enumerates (a condition, a violation ...)."""
 
     key: Slug | None = None
@@ -124,12 +124,12 @@ class Item(Strict):
     source: Source
 
 
-class Text(Rule):
+class PolicyText(Rule):
     value_fields = ("text",)
     text: str | None
 
 
-class Flag(Rule):
+class PolicyFlag(Rule):
     """A yes/no the document fixes (``value``), with its wording in ``text``."""
 
     value_fields = ("value",)
@@ -137,7 +137,7 @@ class Flag(Rule):
     text: str | None = None
 
 
-class Count(Rule):
+class PolicyCount(Rule):
     """A staffing minimum."""
 
     value_fields = ("min",)
@@ -145,7 +145,7 @@ class Count(Rule):
     qualification: str | None = None
 
 
-class Clock(Rule):
+class PolicyClock(Rule):
     """A working-day period. ``anchor`` says from which event it runs."""
 
     value_fields = ("workdays",)
@@ -154,23 +154,23 @@ class Clock(Rule):
     consequence: str | None = None
 
 
-class Years(Rule):
+class PolicyYears(Rule):
     value_fields = ("years",)
     years: int | None = Field(ge=1)
     at_least: bool = False  # 不少于 N 年
     scope: str | None = None
 
 
-class Validity(Years):
+class PolicyValidity(PolicyYears):
     renewal: str | None = None
 
 
-class ItemList(Rule):
+class PolicyItemList(Rule):
     value_fields = ("items",)
-    items: list[Item]
+    items: list[PolicyItem]
 
 
-class Names(Rule):
+class PolicyNames(Rule):
     """A list of names (methods, grades ...) whose order may matter."""
 
     value_fields = ("items",)
@@ -180,26 +180,26 @@ class Names(Rule):
 # --- composite rules and sections -------------------------------------------------
 
 
-class BodyKind(Rule):
+class PolicyBodyKind(Rule):
     value_fields = ("kind",)
     kind: Literal["special_assessment_body", "appraisal_station", "skill_level_evaluation_body"]
     name: str
 
 
-class ApplicantKind(Strict):
+class PolicyApplicantKind(Strict):
     key: Slug
     name: str
     scope: str | None = None  # whom it may assess, where the document says
     source: Source
 
 
-class Applicants(Rule):
+class PolicyApplicants(Rule):
     value_fields = ("kinds",)
-    kinds: list[ApplicantKind]
+    kinds: list[PolicyApplicantKind]
     text: str | None = None
 
 
-class Tier(Strict):
+class PolicyTier(Strict):
     level: Literal["national", "province", "city"]
     authority: str
     region_code: RegionCode | None = None
@@ -209,7 +209,7 @@ class Tier(Strict):
     source: Source
 
 
-class Route(Strict):
+class PolicyRoute(Strict):
     applicant: str
     submit_to: str
     reviewed_by: str | None = None
@@ -217,22 +217,22 @@ class Route(Strict):
     source: Source
 
 
-class Jurisdiction(Rule):
+class PolicyJurisdiction(Rule):
     value_fields = ("tiers",)
-    tiers: list[Tier]
-    routing: list[Route]
+    tiers: list[PolicyTier]
+    routing: list[PolicyRoute]
     report_up: str | None = None
 
 
-class Staffing(Strict):
-    head: Count
-    managers: Count
-    assessors_per_project: Count
-    internal_supervisors: Flag
-    ratios: Text
+class PolicyStaffing(Strict):
+    head: PolicyCount
+    managers: PolicyCount
+    assessors_per_project: PolicyCount
+    internal_supervisors: PolicyFlag
+    ratios: PolicyText
 
 
-class Material(Strict):
+class PolicyMaterial(Strict):
     key: Slug
     name: str
     condition: str | None = None
@@ -240,56 +240,56 @@ class Material(Strict):
     source: Source
 
 
-class Materials(Rule):
+class PolicyMaterials(Rule):
     value_fields = ("items",)
-    items: list[Material]
+    items: list[PolicyMaterial]
     form: str | None = None  # the application form, when the document names it
 
 
-class Clocks(Strict):
-    material_check: Clock  # authority checks the filing materials
-    completion: Clock  # filing decided
-    supplement: Clock  # applicant completes the materials, else terminated
-    candidate_entry: Clock  # candidates entered before the registration deadline
-    exam_application: Clock  # exam plan and papers requested after the deadline
-    evaluation_plan: Clock  # evaluation plan filed before the evaluation
-    change_filing: Clock  # change materials before or after the change
+class PolicyClocks(Strict):
+    material_check: PolicyClock  # authority checks the filing materials
+    completion: PolicyClock  # filing decided
+    supplement: PolicyClock  # applicant completes the materials, else terminated
+    candidate_entry: PolicyClock  # candidates entered before the registration deadline
+    exam_application: PolicyClock  # exam plan and papers requested after the deadline
+    evaluation_plan: PolicyClock  # evaluation plan filed before the evaluation
+    change_filing: PolicyClock  # change materials before or after the change
 
 
-class ChangeFiling(Strict):
-    to_tier_authority: ItemList
-    to_original_authority: ItemList
-    cancellation: Text
-    projects: Text
+class PolicyChangeFiling(Strict):
+    to_tier_authority: PolicyItemList
+    to_original_authority: PolicyItemList
+    cancellation: PolicyText
+    projects: PolicyText
 
 
-class Evaluation(Strict):
-    organiser: Text
-    methods: Names
-    experts_random: Flag
-    standard: Text
-    form: Text
+class PolicyEvaluation(Strict):
+    organiser: PolicyText
+    methods: PolicyNames
+    experts_random: PolicyFlag
+    standard: PolicyText
+    form: PolicyText
 
 
-class Rectification(Rule):
+class PolicyRectification(Rule):
     value_fields = ("months",)
     months: int | None = Field(ge=1)
     on_failure: str | None = None
 
 
-class Grades(Rule):
+class PolicyGrades(Rule):
     value_fields = ("levels",)
     levels: list[str]
     passing: list[str] = []
 
 
-class Grading(Strict):
-    grades: Grades
-    periodic_evaluation: Years
-    rectification: Rectification
+class PolicyGrading(Strict):
+    grades: PolicyGrades
+    periodic_evaluation: PolicyYears
+    rectification: PolicyRectification
 
 
-class DirectFail(ItemList):
+class PolicyDirectFail(PolicyItemList):
     consequence: str | None = None
 
 
@@ -304,7 +304,7 @@ ConsequenceCode = Literal[
 ]
 
 
-class Catalogue(Strict):
+class PolicyCatalogue(Strict):
     """A list of violations that share one consequence."""
 
     key: Slug
@@ -314,18 +314,18 @@ class Catalogue(Strict):
     graded: bool = False  # 视情节轻重: the authority picks the step by severity
     blacklist: bool = False
     publish: bool = False
-    items: list[Item] = Field(min_length=1)
+    items: list[PolicyItem] = Field(min_length=1)
     source: Source
 
 
-class Retention(Strict):
-    paper: Years
-    electronic: Years
-    video: Years
-    destruction: Text
+class PolicyRetention(Strict):
+    paper: PolicyYears
+    electronic: PolicyYears
+    video: PolicyYears
+    destruction: PolicyText
 
 
-class Rotation(Rule):
+class PolicyRotation(Rule):
     """Assessor dispatch. ``consecutive_forbidden = 3``: never 3 times running at one site."""
 
     value_fields = ("consecutive_forbidden", "min_rotated")
@@ -337,7 +337,7 @@ class Rotation(Rule):
         return as_fraction(self.min_rotated)
 
 
-class Similarity(Rule):
+class PolicySimilarity(Rule):
     value_fields = ("fraction",)
     fraction: FractionStr | None
     inclusive: bool = True  # “以上” includes the number itself
@@ -360,24 +360,24 @@ PUBLIC_FIELD_NAMES = {
 }
 
 
-class PublicFields(Rule):
+class PolicyPublicFields(Rule):
     value_fields = ("fields",)
     fields: list[PublicField] | None
     where: str | None = None
 
 
-class Naming(Rule):
+class PolicyNaming(Rule):
     value_fields = ("pattern",)
     pattern: str | None
     suffix: str | None = None
 
 
-class Certificate(Strict):
-    kind: Text
-    national_numbering: Flag
+class PolicyCertificate(Strict):
+    kind: PolicyText
+    national_numbering: PolicyFlag
 
 
-class NoticeTemplate(Strict):
+class PolicyNoticeTemplate(Strict):
     key: Slug
     name: str
     outcome: Literal["filed", "terminated"]
@@ -385,77 +385,151 @@ class NoticeTemplate(Strict):
     source: Source
 
 
-class ResultNotices(Rule):
+class PolicyResultNotices(Rule):
     value_fields = ("templates",)
-    templates: list[NoticeTemplate]
+    templates: list[PolicyNoticeTemplate]
 
 
-class OffSiteVenue(Rule):
+class PolicyOffSiteVenue(Rule):
     value_fields = ("allowed",)
     allowed: bool | None
     approval_by: str | None = None
 
 
-class Conduct(Strict):
-    training_separation: Flag
-    off_site_venue: OffSiteVenue
-    integrity_commitment: Flag
-    published_rules: Flag
-    fees: Text
-    branch_report: Flag
-    question_bank: Flag
-    independent_scoring: Flag
+class PolicyConduct(Strict):
+    training_separation: PolicyFlag
+    off_site_venue: PolicyOffSiteVenue
+    integrity_commitment: PolicyFlag
+    published_rules: PolicyFlag
+    fees: PolicyText
+    branch_report: PolicyFlag
+    question_bank: PolicyFlag
+    independent_scoring: PolicyFlag
 
 
-class Supervision(Strict):
-    random_inspection: Flag
-    quality_supervisors: Flag
-    complaints: Flag
-    year_end_summary: Flag
-    work_reports: Flag
+class PolicySupervision(Strict):
+    random_inspection: PolicyFlag
+    quality_supervisors: PolicyFlag
+    complaints: PolicyFlag
+    year_end_summary: PolicyFlag
+    work_reports: PolicyFlag
 
 
-class Inactivity(Rule):
+class PolicyInactivity(Rule):
     value_fields = ("years",)
     years: int | None = Field(ge=1)
     period: str | None = None  # the document's wording: 一年内 / 年度内
     consequence: str | None = None
 
 
-class Call(Rule):
+class PolicyCall(Rule):
     value_fields = ("closing_date",)
     closing_date: datetime.date | None
     submit_to: str | None = None
 
 
-class Projects(Strict):
-    catalogue: Text
-    new_projects: Text
+class PolicyProjects(Strict):
+    catalogue: PolicyText
+    new_projects: PolicyText
 
 
-class Exams(Strict):
-    candidate_materials: Materials
-    assessor_dispatch: Text
+class PolicyExams(Strict):
+    candidate_materials: PolicyMaterials
+    assessor_dispatch: PolicyText
 
 
-class Forward(Strict):
+# --- filing: what the registry evaluates -------------------------------------------
+
+# The kinds of applicant the registry knows (registry.models.BodyKind).
+BodyKindCode = Literal[
+    "enterprise", "technical_school", "vocational_school", "social_body", "industry_body",
+    "provincial_unit", "appraisal_body", "provincial_association", "provincial_school",
+    "provincial_soe", "central_enterprise", "other",
+]
+
+
+class RouteWhen(Strict):
+    """All given conditions must hold; an empty ``when`` matches every application."""
+
+    body_kinds: list[BodyKindCode] | None = None
+    levels_any: list[Level] | None = None  # any applied-for level among these
+    region_prefixes: list[str] | None = None
+    not_region_prefixes: list[str] | None = None
+
+
+class RoutingRule(Strict):
+    """Which authority receives an application; the first matching rule wins."""
+
+    when: RouteWhen = RouteWhen()
+    to: Literal["province", "city"]
+    authority_kind: Literal["hrss", "centre"] = "hrss"
+    reviewed_by: Literal["province"] | None = None
+    reviewer_kind: Literal["hrss", "centre"] | None = None
+    text: str
+    source: Source
+
+
+EligibilityKey = Literal[
+    "scope", "sites", "head_title", "managers", "assessors_per_project", "internal_supervisors",
+    "naming", "industry_letter", "commitments", "no_violation_record", "not_blacklisted",
+]
+
+
+class EligibilityCheck(Strict):
+    """A condition checked before submission; ``judged_by: experts`` never blocks."""
+
+    key: EligibilityKey
+    text: str
+    judged_by: Literal["system", "experts"] = "system"
+    min_title: Literal["初级", "中级", "副高级", "正高级"] | None = None
+    years: int | None = Field(default=None, ge=1)
+    material: str | None = None
+    source: Source
+
+
+class CodeFormat(Strict):
+    """The institution code. ``national``: the 13-character national form; otherwise a
+    ``pattern`` with {region} {year} {seq} {city} {province}, counted per ``sequence_scope``."""
+
+    national: bool = False
+    pattern: str | None = None
+    sequence_scope: str = "{region}"
+    note: str | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _pattern_or_national(self) -> CodeFormat:
+        if not self.national and not self.pattern:
+            raise ValueError("非全国统一编码时须给出 pattern")
+        if self.source is None and not self.note:
+            raise ValueError("编码规则无条款出处时须以 note 说明其来由")
+        return self
+
+
+class PolicyFiling(Strict):
+    routing: list[RoutingRule] = Field(min_length=1)
+    checks: list[EligibilityCheck]
+    code: CodeFormat
+
+
+class PolicyForward(Strict):
     number: str
     issuer: str
     date: datetime.date
 
 
-class Document(Strict):
+class PolicyDocument(Strict):
     number: str | None  # 文号; null when the document carries none (a draft)
     title: str
     issuer: str
     date: datetime.date | None
     year: int
     draft: bool = False
-    forwarded_by: Forward | None = None
+    forwarded_by: PolicyForward | None = None
     note: str | None = None
 
 
-class Region(Strict):
+class PolicyRegion(Strict):
     code: RegionCode
     name: str
 
@@ -474,37 +548,38 @@ class Pack(Strict):
     id: Slug
     seed: Annotated[str, Field(pattern=r"^\d{3}$")]
     title: str
-    document: Document
-    region: Region
-    body_kind: BodyKind
+    document: PolicyDocument
+    region: PolicyRegion
+    body_kind: PolicyBodyKind
     clauses: dict[str, Annotated[str, Field(min_length=1)]] = Field(min_length=1)
 
-    applicants: Applicants
-    jurisdiction: Jurisdiction
-    eligibility: ItemList
-    staffing: Staffing
-    materials: Materials
-    clocks: Clocks
-    validity: Validity
-    change_filing: ChangeFiling
-    evaluation: Evaluation
-    grading: Grading
-    direct_fail: DirectFail
-    violations: list[Catalogue]
-    retention: Retention
-    rotation: Rotation
-    similarity: Similarity
-    public_fields: PublicFields
-    naming: Naming
-    certificate: Certificate
-    result_notices: ResultNotices
-    institution_code: Flag
-    projects: Projects
-    exams: Exams
-    conduct: Conduct
-    supervision: Supervision
-    inactivity: Inactivity
-    call: Call
+    applicants: PolicyApplicants
+    jurisdiction: PolicyJurisdiction
+    eligibility: PolicyItemList
+    staffing: PolicyStaffing
+    materials: PolicyMaterials
+    clocks: PolicyClocks
+    validity: PolicyValidity
+    change_filing: PolicyChangeFiling
+    evaluation: PolicyEvaluation
+    grading: PolicyGrading
+    direct_fail: PolicyDirectFail
+    violations: list[PolicyCatalogue]
+    retention: PolicyRetention
+    rotation: PolicyRotation
+    similarity: PolicySimilarity
+    public_fields: PolicyPublicFields
+    naming: PolicyNaming
+    certificate: PolicyCertificate
+    result_notices: PolicyResultNotices
+    institution_code: PolicyFlag
+    projects: PolicyProjects
+    exams: PolicyExams
+    conduct: PolicyConduct
+    supervision: PolicySupervision
+    inactivity: PolicyInactivity
+    call: PolicyCall
+    filing: PolicyFiling
 
     @model_validator(mode="after")
     def _sources_resolve(self) -> Pack:

@@ -10,7 +10,7 @@ class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
     extra = 0
     fields = ["date", "is_workday", "name"]
-    readonly_fields = fields
+    readonly_fields = ["date", "is_workday", "name"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from skillreg.audit.services import record
 from skillreg.core import clock
@@ -88,9 +88,16 @@ def calendar_year_enter(
     calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
     if calendar_year is None:
         before = None
-        calendar_year = CalendarYear.objects.create(
-            year=year, note=note, entered_by=actor, entered_at=at
-        )
+        try:
+            with transaction.atomic():
+                calendar_year = CalendarYear.objects.create(
+                    year=year, note=note, entered_by=actor, entered_at=at
+                )
+        except IntegrityError:
+            # Another administrator entered the same year a moment ago (unique year).
+            raise DomainError(
+                f"{year} 年安排刚被他人录入，请刷新后核对再提交", code="conflict"
+            ) from None
     else:
         before = _snapshot(calendar_year)
         calendar_year.days.all().delete()

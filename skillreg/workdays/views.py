@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from skillreg.core import clock
-from skillreg.core.errors import InvalidInput
+from skillreg.core.errors import DomainError, InvalidInput
 from skillreg.workdays import selectors
 from skillreg.workdays.calendar import (
     PROVISIONAL_NOTE,
@@ -109,7 +109,7 @@ def enter_year(request: HttpRequest) -> HttpResponse:
                         actor=request.user, year=year, days=parsed.days,
                         note=form.cleaned_data["note"], at=clock.now(),
                     )
-                except InvalidInput as exc:
+                except DomainError as exc:
                     form.add_error(None, exc.message)
                 else:
                     messages.success(

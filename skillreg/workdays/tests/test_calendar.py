@@ -80,7 +80,8 @@ class TestNationalDay2026:
     def test_the_week_is_skipped(self) -> None:
         assert add_workdays(D(2026, 9, 30), 1).date == D(2026, 10, 8)
         assert add_workdays(D(2026, 10, 9), 1).date == D(2026, 10, 10)
-        assert add_workdays(D(2026, 9, 29), 10).date == D(2026, 10, 16)
+        # After 09-29: 09-30 (1), 10-08, 10-09, 10-10 Sat (4), 10-12 … 10-16 (9), 10-19 (10).
+        assert add_workdays(D(2026, 9, 29), 10).date == D(2026, 10, 19)
 
 
 class TestUnknownYear:

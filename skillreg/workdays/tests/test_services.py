@@ -28,7 +28,9 @@ def test_entering_a_year_writes_its_days_and_an_audit_event(year_2027: Any, sysa
     assert event.actor_id == sysadmin.pk
     assert event.object_id == str(year_2027.pk)
     assert event.before is None
-    assert event.after["days"][0] == ["2027-01-01", "休", "元旦"]
+    after = event.after
+    assert after is not None
+    assert after["days"][0] == ["2027-01-01", "休", "元旦"]
     assert "2027" in event.summary
 
 
@@ -42,9 +44,11 @@ def test_entering_it_again_replaces_its_days_and_records_before_and_after(
     assert list(CalendarDay.objects.values_list("date", flat=True)) == [D(2027, 1, 1)]
     second = AuditEvent.objects.filter(action="calendar.year_entered").order_by("-seq").first()
     assert second is not None
-    assert len(second.before["days"]) == 3
-    assert second.after["days"] == [["2027-01-01", "休", "元旦"]]
-    assert second.after["note"] == "更正：撤销春节测试数据"
+    before, after = second.before, second.after
+    assert before is not None and after is not None
+    assert len(before["days"]) == 3
+    assert after["days"] == [["2027-01-01", "休", "元旦"]]
+    assert after["note"] == "更正：撤销春节测试数据"
 
 
 def test_the_signal_is_sent_after_commit_with_the_year(

@@ -1,0 +1,141 @@
+"""Before submission: every eligibility condition of the pack, met or not, with its clause.
+
+The conditions are the pack's ``filing.checks``; each key names one function below, and the
+numbers come from the pack (``staffing``, the check's own parameters). A condition the pack
+marks ``judged_by: experts`` is shown but never blocks: the expert panel judges it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from skillreg.policies.schema import EligibilityCheck, Pack
+from skillreg.registry.application_form import STAFF_ROLES, TITLE_RANKS, ApplicationForm
+from skillreg.registry.models import Application, BodyKind
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    key: str
+    text: str
+    source: str
+    met: bool | None  # None: for the experts to judge
+    detail: str
+    blocking: bool
+
+
+Checker = Callable[[Pack, EligibilityCheck, Application, ApplicationForm, set[str]], tuple[bool | None, str]]
+CHECKS: dict[str, Checker] = {}
+
+
+def check(key: str) -> Callable[[Checker], Checker]:
+    def register(fn: Checker) -> Checker:
+        CHECKS[key] = fn
+        return fn
+    return register
+
+
+@check("head_title")
+def _head_title(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    heads = form.staff_in("head")
+    if not heads:
+        return False, "未填写负责人"
+    need = TITLE_RANKS.get(spec.min_title or "无", 0)
+    best = max(heads, key=lambda m: TITLE_RANKS.get(m.title, 0))
+    if TITLE_RANKS.get(best.title, 0) < need:
+        return False, f"负责人 {best.name} 的专业技术职务为“{best.title}”，须{spec.min_title}以上"
+    return True, f"负责人 {best.name}，{best.title}"
+
+
+@check("managers")
+def _managers(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    need = pack.staffing.managers.min or 0
+    have = [m for m in form.staff_in("manager") if m.full_time]
+    return len(have) >= need, f"专职考核管理人员 {len(have)} 人，须不少于 {need} 人"
+
+
+@check("assessors_per_project")
+def _assessors(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    need = pack.staffing.assessors_per_project.min or 0
+    if not form.scope:
+        return False, "未填写申请的职业（工种）或项目"
+    short = [f"{item.name}（{len(form.certified_assessors_for(item.name))} 人）" for item in form.scope
+             if len(form.certified_assessors_for(item.name)) < need]
+    if short:
+        return False, f"每个项目须有不少于 {need} 名持证考评人员，不足的有：" + "、".join(short)
+    return True, f"每个项目均有不少于 {need} 名持证考评人员"
+
+
+@check("internal_supervisors")
+def _supervisors(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    have = [a for a in form.assessors if a.kind == "supervisor" and a.internal]
+    return bool(have), f"内部质量督导人员 {len(have)} 人"
+
+
+@check("naming")
+def _naming(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    # 001 五(一): 承办单位全称 + “职业技能考核鉴定所（站）”
+    org = app.institution.name
+    allowed = {org + s for s in ("职业技能考核鉴定所", "职业技能考核鉴定站")}
+    if form.station_name in allowed:
+        return True, f"名称“{form.station_name}”符合命名规则"
+    return False, (f"名称“{form.station_name or '（未填写）'}”不符合命名规则，应为“{org}职业技能考核鉴定所”"
+                   f"或“{org}职业技能考核鉴定站”")
+
+
+@check("industry_letter")
+def _industry_letter(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    if app.institution.body_kind != BodyKind.INDUSTRY_BODY:
+        return True, "非行业部门申请，无需主管部门函件"
+    have = (spec.material or "industry-approval-letter") in materials
+    return have, "已上传主管部门同意申报的函件" if have else "行业部门申请须上传省级以上主管部门同意申报的函件"
+
+
+@check("commitments")
+def _commitments(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    missing = [name for name, ok in (("填写内容真实性承诺", form.commitments.truthfulness),
+                                     ("规范运行（诚信）承诺", form.commitments.conduct)) if not ok]
+    return not missing, "未作出：" + "、".join(missing) if missing else "已作出承诺"
+
+
+@check("scope")
+def _scope(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    return bool(form.scope), f"申请 {len(form.scope)} 个职业（工种）或项目" if form.scope else "未填写申请范围"
+
+
+@check("sites")
+def _sites(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    have = form.theory_rooms.count > 0 or form.practical_sites.count > 0
+    return have, "已填写考核场地" if have else "未填写考核场地"
+
+
+@check("no_violation_record")
+def _no_violation(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    # Violation records arrive with the supervision module; until then the experts judge it
+    # from the applicant's credit statement (the pack marks this check judged_by: experts).
+    span = f"近 {spec.years} 年" if spec.years else ""
+    return None, f"{span}无违法违规记录，由评估专家核实"
+
+
+@check("not_blacklisted")
+def _not_blacklisted(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    return None, "未列入失信黑名单，由评估专家核实"
+
+
+def report(pack: Pack, application: Application) -> list[CheckResult]:
+    form = ApplicationForm.model_validate(application.form)
+    materials = set(application.materials.filter(superseded=False).values_list("key", flat=True))
+    results = []
+    for spec in pack.filing.checks:
+        met, detail = CHECKS[spec.key](pack, spec, application, form, materials)
+        if spec.judged_by == "experts":
+            met = None if met is not True else met
+        results.append(CheckResult(
+            key=spec.key, text=spec.text, source=spec.source, met=met, detail=detail,
+            blocking=spec.judged_by == "system" and met is False,
+        ))
+    return results
+
+
+__all__ = ["CHECKS", "STAFF_ROLES", "CheckResult", "report"]
