@@ -6,9 +6,20 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate demo test test-sqlite test-postgres lint typecheck clean
+.PHONY: install system-deps run migrate demo test lint typecheck clean
+
+# Debian packages: a CJK TrueType font that PDFs embed (documents) and poppler for the PDF tests.
+SYSTEM_PACKAGES := fonts-arphic-uming poppler-utils
+
+system-deps:
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "请以管理员身份安装：apt-get install$$missing（生成 PDF 文书需要中文字体）"; fi; \
+	fi
 
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -24,9 +35,10 @@ demo: migrate
 
 # Sets up, migrates, loads demo data, starts the background worker and serves on SQLite.
 run: demo
-	@echo "Serving at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Serving at http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the scheduler)"
+	@trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/skillreg db_worker --interval 1 & worker=$$!; \
+	$(BIN)/skillreg scheduler & scheduler=$$!; \
 	$(BIN)/skillreg runserver --noreload $(HOST):$(PORT)
 
 # The whole suite on whatever DATABASE_URL names (SQLite when unset).

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "skillreg.core.context_processors.clock",
+                "skillreg.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -160,6 +161,18 @@ TASKS = {
         "BACKEND": os.environ.get("SKILLREG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Messages: Django's email backends for email; the notifications app's for SMS. Console by
+# default, so a developer sees what would be sent; production sets SMTP and an SMS gateway.
+EMAIL_BACKEND = os.environ.get("SKILLREG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("SKILLREG_FROM_EMAIL", "skillreg@localhost")
+SKILLREG_SMS_BACKEND = os.environ.get("SKILLREG_SMS_BACKEND",
+                                      "skillreg.notifications.backends.sms.ConsoleSmsBackend")
+SKILLREG_SMS_FILE_PATH = Path(os.environ.get("SKILLREG_SMS_FILE_PATH", VAR_DIR / "sms"))
+SKILLREG_SITE_URL = os.environ.get("SKILLREG_SITE_URL", "")
+# The CJK TrueType font embedded in PDFs; found in the Debian font paths unless set.
+SKILLREG_CJK_FONT = os.environ.get("SKILLREG_CJK_FONT", "")
+SKILLREG_UPLOAD_MAX_BYTES = int(os.environ.get("SKILLREG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -7,7 +7,8 @@ urlpatterns = [
     path("", include("skillreg.web.urls")),
     path("policies/", include("skillreg.policies.urls")),
     path("calendar/", include("skillreg.workdays.urls")),
-    path("institutions/", include("skillreg.registry.urls")),
+    path("", include("skillreg.registry.urls")),
+    path("notifications/", include("skillreg.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -28,8 +28,16 @@ class DocumentKind(models.TextChoices):
 
 
 class Notice(Protocol):
-    kind: ClassVar[DocumentKind]
-    doc_number: str
+    """What the renderers need: every notice dataclass below has it."""
+
+    @property
+    def kind(self) -> DocumentKind: ...
+
+    @property
+    def doc_number(self) -> str: ...
+
+    @property
+    def date(self) -> dt.date: ...
 
     def to_letter(self) -> Letter: ...
 
@@ -221,7 +229,12 @@ class SupplementNotice:
         body: tuple[Block, ...] = (
             f"你单位报来的{self.subject}设立备案材料收悉。经审查，申请材料尚不齐全或不符合要求，"
             f"现将需要补正的全部内容一次性告知如下（共{len(self.items)}项）：",
-            Table(header=("序号", "需补正的材料或事项", "具体问题", "依据"), rows=rows, widths=(0.7, 2.2, 2.2, 2.0), centred=(0,)),
+            Table(
+                header=("序号", "需补正的材料或事项", "具体问题", "依据"),
+                rows=rows,
+                widths=(0.7, 2.2, 2.2, 2.0),
+                centred=(0,),
+            ),
             deadline,
         )
         return Letter(

@@ -17,9 +17,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus import TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from skillreg.documents.fonts import cjk_font_name
@@ -49,11 +48,17 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "signature": ParagraphStyle("signature", parent=base, alignment=TA_RIGHT, rightIndent=BODY_SIZE * 2),
         "note": ParagraphStyle("note", parent=base, fontSize=12, leading=20),
         "annex_title": ParagraphStyle(
-            "annex_title", parent=base, fontSize=TITLE_SIZE, leading=TITLE_SIZE * 1.5, alignment=TA_CENTER, spaceAfter=20
+            "annex_title",
+            parent=base,
+            fontSize=TITLE_SIZE,
+            leading=TITLE_SIZE * 1.5,
+            alignment=TA_CENTER,
+            spaceAfter=20,
         ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=TABLE_SIZE, leading=TABLE_SIZE * 1.45),
-        "cell_head": ParagraphStyle("cell_head", parent=base, fontSize=TABLE_SIZE, leading=TABLE_SIZE * 1.45,
-                                    alignment=TA_CENTER),
+        "cell_centred": ParagraphStyle(
+            "cell_centred", parent=base, fontSize=TABLE_SIZE, leading=TABLE_SIZE * 1.45, alignment=TA_CENTER
+        ),
     }
 
 
@@ -67,9 +72,12 @@ def _table(table: Table, styles: dict[str, ParagraphStyle], width: float) -> RLT
     col_widths = [width * part / total for part in table.widths]
     data: list[list[Paragraph]] = []
     if table.header:
-        data.append([Paragraph(_text(cell), styles["cell_head"]) for cell in table.header])
+        data.append([Paragraph(_text(cell), styles["cell_centred"]) for cell in table.header])
     data += [
-        [Paragraph(_text(cell), styles["cell_head" if col in table.centred else "cell"]) for col, cell in enumerate(row)]
+        [
+            Paragraph(_text(cell), styles["cell_centred" if col in table.centred else "cell"])
+            for col, cell in enumerate(row)
+        ]
         for row in table.rows
     ]
     result = RLTable(data, colWidths=col_widths, repeatRows=1 if table.header else 0)
@@ -105,7 +113,7 @@ def _numbered_canvas(letter: Letter, font: str) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

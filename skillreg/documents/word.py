@@ -144,8 +144,9 @@ def render_letter_docx(letter: Letter) -> bytes:
     if letter.annex_title or letter.annex:
         # The receipt is a page of its own, as in the PDF.
         document.add_page_break()
-        _paragraph(document, letter.annex_title, face=TITLE_FONT, size=TITLE_SIZE, bold=True,
-                   align=WD_ALIGN_PARAGRAPH.CENTER)
+        _paragraph(
+            document, letter.annex_title, face=TITLE_FONT, size=TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
         _paragraph(document, "")
         _blocks(document, letter.annex, text_width)
 

@@ -9,8 +9,8 @@ class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
-    fields = ["channel", "status", "backend", "address", "attempted_at", "error"]
-    readonly_fields = fields
+    fields = ("channel", "status", "backend", "address", "attempted_at", "error")
+    readonly_fields = ("channel", "status", "backend", "address", "attempted_at", "error")
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -99,8 +99,16 @@ def key_strings(notice: Notice) -> list[str]:
 
     common = [notice.doc_number, notice.applicant, notice.authority, chinese_date(notice.date)]  # type: ignore[attr-defined]
     if isinstance(notice, ResultNoticeFiled):
-        return [*common, notice.publication_url, notice.institution_name, notice.institution_code,
-                "2026年11月20日至2029年11月19日", "已备案", "备案回执", "信息公开选项：主动公开"]
+        return [
+            *common,
+            notice.publication_url,
+            notice.institution_name,
+            notice.institution_code,
+            "2026年11月20日至2029年11月19日",
+            "已备案",
+            "备案回执",
+            "信息公开选项：主动公开",
+        ]
     if isinstance(notice, ResultNoticeTerminated):
         return [*common, notice.reason, notice.clause + "规定", "终止办理"]
     assert isinstance(notice, SupplementNotice)

@@ -6,7 +6,6 @@ import io
 
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Mm
 
 from skillreg.documents.notices import Notice, ResultNoticeFiled, SupplementNotice
 from skillreg.documents.tests.conftest import key_strings, squash
@@ -20,6 +19,7 @@ def read(docx: bytes):  # type: ignore[no-untyped-def]
 def all_text(document) -> str:  # type: ignore[no-untyped-def]
     parts = [p.text for p in document.paragraphs]
     parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    parts += [p.text for section in document.sections for p in section.footer.paragraphs]
     return squash("".join(parts))
 
 
@@ -35,7 +35,9 @@ def test_it_lays_out_an_a4_letter(filed: ResultNoticeFiled) -> None:
     document = read(render_docx(filed))
 
     section = document.sections[0]
-    assert (section.page_width, section.page_height) == (Mm(210), Mm(297))
+    # python-docx stores twips: A4 to within a tenth of a millimetre.
+    assert abs(section.page_width.mm - 210) < 0.1
+    assert abs(section.page_height.mm - 297) < 0.1
     title, _, addressee, *_ = document.paragraphs
     assert title.alignment == 1  # centred
     assert addressee.text == "四川蜀能电力有限公司："

@@ -54,7 +54,9 @@ def test_no_font_at_all_says_what_to_install(settings, monkeypatch) -> None:  # 
     monkeypatch.delenv("SKILLREG_CJK_FONT", raising=False)
     monkeypatch.setattr(fonts, "CANDIDATES", (FontFile(Path("/nonexistent/uming.ttc")),))
 
-    with pytest.raises(ImproperlyConfigured, match="找不到用于生成 PDF 文书的中文字体.*apt-get install fonts-arphic-uming"):
+    with pytest.raises(
+        ImproperlyConfigured, match=r"找不到用于生成 PDF 文书的中文字体.*apt-get install fonts-arphic-uming"
+    ):
         find_cjk_font()
 
 

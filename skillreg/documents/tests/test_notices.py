@@ -40,7 +40,7 @@ def test_filed_notice_carries_the_receipt(filed: ResultNoticeFiled) -> None:
     assert letter.annex_title == "备案回执"
     (receipt,) = letter.annex
     assert isinstance(receipt, Table)
-    rows = dict(receipt.rows)
+    rows = {label: value for label, value in receipt.rows}
     assert rows["机构代码"] == "510000-JD-2026-0012"
     assert rows["有效期"] == "2026年11月20日至2029年11月19日"
     assert rows["备案范围"] == "电工（初级至高级技师）\n焊工（初级至高级）"
@@ -62,7 +62,9 @@ def test_terminated_notice_is_style_two_verbatim(terminated: ResultNoticeTermina
 def test_terminated_notice_does_not_double_the_word_guiding(terminated: ResultNoticeTerminated) -> None:
     notice = dataclasses.replace(terminated, clause="本办法第五条规定。", reason="材料不实。", conclusion="不予备案")
 
-    assert notice.to_letter().body[0].endswith("因材料不实，根据本办法第五条规定，不予备案。")
+    (body,) = notice.to_letter().body
+    assert isinstance(body, str)
+    assert body.endswith("因材料不实，根据本办法第五条规定，不予备案。")
 
 
 def test_terminated_notice_requires_a_reason(terminated: ResultNoticeTerminated) -> None:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
+from skillreg.documents.fonts import cjk_font_name
+from skillreg.documents.letter import Table
 from skillreg.documents.notices import (
     Notice,
     ResultNoticeFiled,
@@ -67,20 +70,21 @@ def test_it_draws_glyphs_where_the_text_is(terminated: ResultNoticeTerminated, t
     image = Image.open(tmp_path / "page.png").convert("L")
     width, height = image.size
 
-    def dark_share(box: tuple[float, float, float, float]) -> float:
+    def dark_share(box: tuple[float, float, float, float], threshold: int = 128) -> float:
         left, top, right, bottom = box
         region = image.crop((int(left * width), int(top * height), int(right * width), int(bottom * height)))
-        pixels = list(region.getdata())
-        return sum(1 for value in pixels if value < 128) / len(pixels)
+        histogram = region.histogram()
+        return sum(histogram[:threshold]) / sum(histogram)
 
-    # Title band (centred, top), body band, and the right-aligned signature block.
-    assert dark_share((0.2, 0.10, 0.8, 0.20)) > 0.02
-    assert dark_share((0.13, 0.22, 0.87, 0.40)) > 0.02
-    assert dark_share((0.45, 0.42, 0.87, 0.55)) > 0.01
-    # The left half beside the signature stays blank: the signature is right-aligned.
-    assert dark_share((0.05, 0.45, 0.40, 0.52)) == 0
-    # Margins are blank.
-    assert dark_share((0.0, 0.0, 1.0, 0.06)) == 0
+    # Boxes are fractions of the page (left, top, right, bottom), measured on this layout.
+    assert dark_share((0.20, 0.09, 0.80, 0.18)) > 0.02, "no title"
+    assert dark_share((0.00, 0.09, 0.20, 0.18)) == dark_share((0.80, 0.09, 1.00, 0.18)) == 0, "title not centred"
+    assert dark_share((0.13, 0.23, 0.87, 0.37)) > 0.02, "no body text"
+    assert dark_share((0.45, 0.41, 0.85, 0.48)) > 0.01, "no signature"
+    assert dark_share((0.00, 0.40, 0.42, 0.48)) == 0, "signature not right-aligned"
+    assert dark_share((0.00, 0.00, 1.00, 0.08)) == 0, "top margin not blank"
+    # The footer is small grey type, anti-aliased to mid-grey at this resolution.
+    assert dark_share((0.13, 0.90, 0.87, 0.96), threshold=220) > 0.005, "no footer"
 
 
 def test_it_produces_the_same_bytes_for_the_same_notice(supplement: SupplementNotice) -> None:
@@ -104,3 +108,24 @@ def test_a_long_supplement_list_flows_onto_more_pages(supplement: SupplementNoti
     assert len(texts) > 1
     assert "材料40" in "".join(texts)
     assert all(f"共{len(texts)}页" in text for text in texts)
+
+
+def test_the_font_has_a_glyph_for_every_character(notice: Notice) -> None:
+    # A character missing from the font prints as an empty box (tofu) however well it embeds.
+    font = pdfmetrics.getFont(cjk_font_name())
+    letter = notice.to_letter()
+    texts = [
+        letter.title,
+        letter.addressee,
+        letter.authority,
+        letter.date,
+        letter.annex_title,
+        letter.verification_line,
+    ]
+    texts += list(letter.notes)
+    for block in (*letter.body, *letter.annex):
+        texts += [cell for row in (block.header, *block.rows) for cell in row] if isinstance(block, Table) else [block]
+
+    missing = {ch for text in texts for ch in text if ch.strip() and ord(ch) not in font.face.charToGlyph}
+
+    assert not missing, f"no glyph for {sorted(missing)}"

@@ -15,7 +15,10 @@ from skillreg.documents.tests.conftest import squash
 SUPPLEMENT_DATA = {
     "doc_number": "成人社鉴补〔2026〕0041号",
     "applicant": "成都锦城技工学校",
-    "items": [{"item": "承诺书", "clause": "001 附件5"}, {"item": "场地证明", "clause": "001 二(三)", "detail": "过期"}],
+    "items": [
+        {"item": "承诺书", "clause": "001 附件5"},
+        {"item": "场地证明", "clause": "001 二(三)", "detail": "过期"},
+    ],
     "deadline": "2026-11-27",
     "deadline_provisional": False,
     "authority": "成都市人力资源和社会保障局",
@@ -32,7 +35,11 @@ def test_it_renders_each_kind_as_pdf_and_docx(filed, terminated, supplement) -> 
 def test_it_builds_a_notice_from_plain_data() -> None:
     notice = build("supplement", SUPPLEMENT_DATA)
 
-    pdf_text = squash("".join(page.extract_text() for page in PdfReader(io.BytesIO(render("supplement", SUPPLEMENT_DATA, "pdf"))).pages))
+    pdf_text = squash(
+        "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(render("supplement", SUPPLEMENT_DATA, "pdf"))).pages
+        )
+    )
     assert notice.to_letter().date == "2026年11月20日"
     assert "承诺书" in pdf_text and "001二(三)" in pdf_text and "2026年11月27日" in pdf_text
     docx = Document(io.BytesIO(render(DocumentKind.SUPPLEMENT, SUPPLEMENT_DATA, "docx")))
