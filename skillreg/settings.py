@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "skillreg.workdays",
     "skillreg.registry",
     "skillreg.draws",
+    "skillreg.evaluation",
     "skillreg.files",
     "skillreg.documents",
     "skillreg.notifications",

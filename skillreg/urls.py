@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/", include("skillreg.workdays.urls")),
     path("", include("skillreg.registry.urls")),
     path("notifications/", include("skillreg.notifications.urls")),
+    path("evaluation/", include("skillreg.evaluation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,9 +13,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from skillreg.accounts.api import auth_router
 from skillreg.accounts.auth import api_auth
 from skillreg.core.errors import DomainError
+from skillreg.evaluation.api import draws_router
+from skillreg.evaluation.api import router as evaluation_router
 from skillreg.policies.api import router as policies_router
 from skillreg.registry.api import applications_router
 from skillreg.registry.api import router as registry_router
+from skillreg.registry.public_api import public_router
 from skillreg.workdays.api import router as calendar_router
 
 api = NinjaAPI(
@@ -73,3 +76,6 @@ api.add_router("/policies", policies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/institutions", registry_router)
 api.add_router("/applications", applications_router)
+api.add_router("/evaluation", evaluation_router)
+api.add_router("/draws", draws_router)
+api.add_router("/public", public_router)
