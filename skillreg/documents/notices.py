@@ -78,7 +78,7 @@ class ResultNoticeFiled:
     institution_name: str
     institution_code: str
     valid_from: dt.date
-    valid_until: dt.date
+    valid_until: dt.date | None  # None: the regime's document fixes no validity period
     # Occupations/projects and levels filed, one line each, e.g. "电工（初级至高级技师）".
     scope: tuple[str, ...] = ()
     subject: str = DEFAULT_SUBJECT
@@ -94,7 +94,7 @@ class ResultNoticeFiled:
             institution_name=self.institution_name,
             institution_code=self.institution_code,
         )
-        if self.valid_until < self.valid_from:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
             raise ValueError("备案有效期的截止日期早于起始日期")
 
     def to_letter(self) -> Letter:
@@ -106,7 +106,8 @@ class ResultNoticeFiled:
             ("机构名称", self.institution_name),
             ("承办单位", self.applicant),
             ("机构代码", self.institution_code),
-            ("有效期", f"{chinese_date(self.valid_from)}至{chinese_date(self.valid_until)}"),
+            ("有效期", f"{chinese_date(self.valid_from)}至{chinese_date(self.valid_until)}"
+                       if self.valid_until else f"自{chinese_date(self.valid_from)}起（文件未规定有效期）"),
         ]
         if self.scope:
             receipt_rows.append(("备案范围", "\n".join(self.scope)))
@@ -198,7 +199,7 @@ class SupplementNotice:
     doc_number: str
     applicant: str
     items: tuple[SupplementItem, ...]
-    deadline: dt.date
+    deadline: dt.date | None  # None: the regime's document fixes no period
     # True when the deadline counts working days of a year whose holiday schedule is not yet
     # published, so an official adjustment may move it.
     deadline_provisional: bool
@@ -213,7 +214,7 @@ class SupplementNotice:
         _require(doc_number=self.doc_number, applicant=self.applicant, authority=self.authority)
         if not self.items:
             raise ValueError("一次性补正告知书至少要列出一项需补正的材料")
-        if self.deadline < self.date:
+        if self.deadline is not None and self.deadline < self.date:
             raise ValueError("补正期限早于告知日期")
 
     def to_letter(self) -> Letter:
@@ -221,7 +222,8 @@ class SupplementNotice:
             (str(number), item.item.strip(), item.detail.strip() or "—", item.clause.strip())
             for number, item in enumerate(self.items, start=1)
         )
-        deadline = f"请你单位于{chinese_date(self.deadline)}前一次性补齐上述材料。"
+        deadline = (f"请你单位于{chinese_date(self.deadline)}前一次性补齐上述材料。" if self.deadline
+                    else "请你单位在本部门告知的期限内一次性补齐上述材料。")
         if self.deadline_provisional:
             deadline += "该期限按目前已公布的节假日安排推算，系暂定期限；如节假日安排调整，以调整后的工作日计算为准。"
         termination = f"根据{_cited(self.termination_clause)}，" if self.termination_clause.strip() else ""

@@ -20,8 +20,9 @@ from skillreg.accounts.models import Role
 from skillreg.audit.selectors import timeline_for
 from skillreg.core import clock
 from skillreg.core.errors import DomainError
+from skillreg.files.views import content_disposition
 from skillreg.policies.registry import get_pack
-from skillreg.registry import eligibility, workflow
+from skillreg.registry import documents, eligibility, workflow
 from skillreg.registry.clocks import application_clocks
 from skillreg.registry.models import Application
 from skillreg.registry.selectors import application_for, applications_visible_to
@@ -69,6 +70,7 @@ def application_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         "material_keys": svc.material_keys(application),
         "notice": getattr(application, "supplement_notice", None),
         "filing": getattr(application, "filing", None),
+        "documents": documents.available(application),
         "events": timeline_for(object_type="registry.application", object_id=str(application.public_id)),
         "can": {
             "submit": is_applicant and workflow.can(application, "submit"),
@@ -143,3 +145,16 @@ def application_new(request: HttpRequest) -> HttpResponse:
         return redirect("registry:worklist")
     application = svc.application_create(actor=user, institution=user.institution, at=clock.now())
     return redirect("registry:application", public_id=application.public_id)
+
+
+@login_required
+def application_document(request: HttpRequest, public_id: uuid.UUID, kind: str, fmt: str) -> HttpResponse:
+    application = application_for(request.user, public_id)
+    try:
+        content, content_type, name = documents.render(application, kind, fmt)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:application", public_id=public_id)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(name)
+    return response

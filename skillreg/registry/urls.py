@@ -10,6 +10,8 @@ urlpatterns = [
     path("applications/", application_views.worklist, name="worklist"),
     path("applications/new/", application_views.application_new, name="application_new"),
     path("applications/<uuid:public_id>/", application_views.application_detail, name="application"),
+    path("applications/<uuid:public_id>/documents/<str:kind>.<str:fmt>", application_views.application_document,
+         name="application_document"),
     path("applications/<uuid:public_id>/edit/", applicant_views.edit_application, name="application_edit"),
     path("applications/<uuid:public_id>/<slug:action>/", application_views.application_action,
          name="application_action"),

@@ -17,10 +17,10 @@ from skillreg.accounts.models import Role, User
 from skillreg.audit import services as audit
 from skillreg.core import clock
 from skillreg.core.errors import DomainError, InvalidInput
+from skillreg.files.services import file_store
 from skillreg.policies.registry import get_pack
 from skillreg.registry import eligibility, workflow
 from skillreg.registry.application_form import ApplicationForm
-from skillreg.files.services import file_store
 from skillreg.registry.models import (
     Application,
     ApplicationMaterial,
