@@ -53,7 +53,7 @@ def _coerce(cls: type[Any], data: Mapping[str, Any]) -> Any:
     values: dict[str, Any] = {}
     for name, value in data.items():
         hint = hints[name]
-        if hint is dt.date and isinstance(value, str):
+        if (hint is dt.date or dt.date in typing.get_args(hint)) and isinstance(value, str):
             value = dt.date.fromisoformat(value)
         elif name == "items":
             value = tuple(item if isinstance(item, SupplementItem) else SupplementItem(**item) for item in value)

@@ -3,9 +3,11 @@ and a few registered institutions. Built from the same factories as the tests.""
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 
+from django.core.management import call_command
 from django.db import transaction
 
 from skillreg.accounts.factories import DEFAULT_PASSWORD
@@ -13,8 +15,9 @@ from skillreg.accounts.models import Authority, Role, User
 from skillreg.accounts.services import user_create
 from skillreg.core import clock
 from skillreg.registry.factories import make_credit_code
-from skillreg.registry.models import BodyKind, Institution
+from skillreg.registry.models import BodyKind, Institution, Occupation
 from skillreg.registry.services import institution_register
+from skillreg.web.demo_filings import load_demo_filings
 
 # (name, region code, region name, level, kind, parent name)
 AUTHORITIES = [
@@ -46,6 +49,8 @@ ROLE_AUTHORITY = {
     Role.FILING_OFFICIAL: "hrss", Role.APPROVING_OFFICIAL: "hrss", Role.CENTRE_STAFF: "centre",
     Role.EXPERT: "centre", Role.SUPERVISOR: "centre", Role.ASSESSOR: "centre",
 }
+# 000 二: in 内蒙古 the guidance centres file special-assessment bodies, so 乌海's officials sit there.
+CENTRE_FILES = {"wh"}
 SURNAMES = "张王李赵刘陈杨黄"
 
 
@@ -77,6 +82,8 @@ def load_demo() -> tuple[list[DemoAccount], bool]:
         created |= made
 
     accounts = []
+    officials: dict[str, dict[str, User]] = {}
+    main_institutions: dict[str, Institution] = {}
     if not User.objects.filter(username="admin").exists():
         admin = user_create(actor=None, username="admin", password=password, role=Role.SYSADMIN,
                             display_name="系统管理员", at=at)
@@ -96,20 +103,26 @@ def load_demo() -> tuple[list[DemoAccount], bool]:
                 region_code=region_code, authority=hrss, pack_id=pack_id, at=at,
             )
             created = True
+        main_institutions[prefix] = institution
+        officials[prefix] = {}
         for n, role in enumerate(Role):
             if role == Role.SYSADMIN:
                 continue
             username = f"{prefix}-{role.value.replace('_', '-')}"
-            if not User.objects.filter(username=username).exists():
-                user_create(
+            home = centre if ROLE_AUTHORITY.get(role) == "centre" or prefix in CENTRE_FILES else hrss
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = user_create(
                     actor=None, username=username, password=password, role=role,
                     display_name=f"{SURNAMES[n]}{role.label}",
-                    authority=None if role == Role.INSTITUTION_USER else (
-                        centre if ROLE_AUTHORITY[role] == "centre" else hrss),
+                    authority=None if role == Role.INSTITUTION_USER else home,
                     institution=institution if role == Role.INSTITUTION_USER else None, at=at,
                 )
                 created = True
-            where = inst_name if role == Role.INSTITUTION_USER else (
-                centre.name if ROLE_AUTHORITY[role] == "centre" else hrss.name)
+            officials[prefix][role.value.split("_")[0]] = user
+            where = inst_name if role == Role.INSTITUTION_USER else home.name
             accounts.append(DemoAccount(username, role.label, where))
+    if not Occupation.objects.exists():
+        call_command("import-occupations", stdout=io.StringIO())
+    created |= load_demo_filings(officials=officials, main_institutions=main_institutions) > 0
     return accounts, created
