@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("skillreg.registry.urls")),
     path("notifications/", include("skillreg.notifications.urls")),
     path("evaluation/", include("skillreg.evaluation.urls")),
+    path("supervision/", include("skillreg.supervision.urls")),
+    path("exams/", include("skillreg.exams.urls")),
+    path("certificates/", include("skillreg.certificates.urls")),
+    path("archives/", include("skillreg.archives.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
