@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from skillreg.accounts.api import auth_router
 from skillreg.accounts.auth import api_auth
 from skillreg.archives.api import router as archives_router
+from skillreg.certificates.api import public_router as certificates_public_router
 from skillreg.certificates.api import router as certificates_router
 from skillreg.core.errors import DomainError
 from skillreg.evaluation.api import draws_router
@@ -22,6 +23,7 @@ from skillreg.policies.api import router as policies_router
 from skillreg.registry.api import applications_router
 from skillreg.registry.api import router as registry_router
 from skillreg.registry.public_api import public_router
+from skillreg.supervision.api import public_router as complaints_public_router
 from skillreg.supervision.api import router as supervision_router
 from skillreg.workdays.api import router as calendar_router
 
@@ -87,3 +89,5 @@ api.add_router("/supervision", supervision_router)
 api.add_router("/exams", exams_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/archives", archives_router)
+api.add_router("/public/certificates", certificates_public_router)
+api.add_router("/public/complaints", complaints_public_router)
