@@ -22,6 +22,7 @@ from skillreg.exams.api import router as exams_router
 from skillreg.policies.api import router as policies_router
 from skillreg.registry.api import applications_router
 from skillreg.registry.api import router as registry_router
+from skillreg.registry.lifecycle_api import lifecycle_router
 from skillreg.registry.public_api import public_router
 from skillreg.supervision.api import public_router as complaints_public_router
 from skillreg.supervision.api import router as supervision_router
@@ -82,6 +83,7 @@ api.add_router("/policies", policies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/institutions", registry_router)
 api.add_router("/applications", applications_router)
+api.add_router("/lifecycle", lifecycle_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/draws", draws_router)
 api.add_router("/public", public_router)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from skillreg.registry import applicant_views, application_views, public_views, views
+from skillreg.registry.lifecycle_urls import urlpatterns as lifecycle_urlpatterns
 
 app_name = "registry"
 urlpatterns = [
@@ -19,3 +20,4 @@ urlpatterns = [
     path("directory/export.<str:fmt>", public_views.directory_export, name="directory_export"),
     path("directory/<str:code>/", public_views.directory_entry, name="directory_entry"),
 ]
+urlpatterns += lifecycle_urlpatterns

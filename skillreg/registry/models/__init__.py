@@ -8,6 +8,7 @@ from skillreg.registry.models.application import (
 from skillreg.registry.models.catalogue import Occupation, SpecialProject
 from skillreg.registry.models.directory import CodeSequence, DirectoryEntry, Filing, InstitutionScope
 from skillreg.registry.models.institution import BodyKind, Institution
+from skillreg.registry.models.lifecycle import *  # noqa: F403  (lifecycle models register themselves)
 
 __all__ = [
     "Application",
