@@ -13,7 +13,8 @@ COLUMNS = ["code", "name", "middle_code", "middle_name", "minor_code", "minor_na
 
 
 class Command(BaseCommand):
-    help = "导入职业分类目录（CSV：code,name,middle_code,middle_name,minor_code,minor_name,source）。有任何错误行则一行也不写入。"
+    help = ("导入职业分类目录（CSV：code,name,middle_code,middle_name,minor_code,minor_name,source）。"
+            "有任何错误行则一行也不写入。")
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("path", nargs="?", default=str(DEFAULT))
