@@ -121,6 +121,16 @@ class User(AbstractUser):
     def is_official(self) -> bool:
         return self.role in OFFICIAL_ROLES
 
+    # What the navigation offers; each page still checks its own permission.
+    @property
+    def sees_supervision(self) -> bool:
+        return self.role in OFFICIAL_ROLES or self.role in (Role.SUPERVISOR, Role.SYSADMIN)
+
+    @property
+    def sees_exams(self) -> bool:
+        return self.role in (Role.INSTITUTION_USER, Role.CENTRE_STAFF, Role.ASSESSOR, Role.SUPERVISOR,
+                             Role.SYSADMIN)
+
 
 class ApiToken(models.Model):
     """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
