@@ -183,11 +183,6 @@ class RefuseIn(Schema):
     source: str = ""
 
 
-class EvaluationIn(Schema):
-    passed: bool
-    summary: str = ""
-
-
 def _actor(request: HttpRequest) -> Any:
     return request.user
 
@@ -270,21 +265,6 @@ def refuse(request: HttpRequest, public_id: uuid.UUID, body: RefuseIn) -> Applic
     application = application_for(request.user, public_id)
     svc.application_refuse(actor=_actor(request), application=application, reason=body.reason,
                            source=body.source, at=clock.now())
-    return application_for(request.user, public_id)
-
-
-@applications_router.post("/{uuid:public_id}/start-evaluation", response=ApplicationOut)
-def start_evaluation(request: HttpRequest, public_id: uuid.UUID) -> Application:
-    application = application_for(request.user, public_id)
-    decisions.application_start_evaluation(actor=_actor(request), application=application, at=clock.now())
-    return application_for(request.user, public_id)
-
-
-@applications_router.post("/{uuid:public_id}/conclude-evaluation", response=ApplicationOut)
-def conclude_evaluation(request: HttpRequest, public_id: uuid.UUID, body: EvaluationIn) -> Application:
-    application = application_for(request.user, public_id)
-    decisions.application_conclude_evaluation(actor=_actor(request), application=application,
-                                              passed=body.passed, summary=body.summary, at=clock.now())
     return application_for(request.user, public_id)
 
 

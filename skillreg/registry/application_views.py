@@ -71,9 +71,12 @@ def application_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         "notice": getattr(application, "supplement_notice", None),
         "filing": getattr(application, "filing", None),
         "documents": documents.available(application),
+        "panel": application.panels.order_by("-pk").first(),
         "events": timeline_for(object_type="registry.application", object_id=str(application.public_id)),
         "can": {
             "submit": is_applicant and workflow.can(application, "submit"),
+            "edit": is_applicant and application.status in (Application.Status.DRAFT,
+                                                             Application.Status.SUPPLEMENT_REQUESTED),
             "supplement": is_applicant and workflow.can(application, "supplement"),
             "withdraw": is_applicant and workflow.can(application, "withdraw"),
             "upload": is_applicant and application.status in (Application.Status.DRAFT,
@@ -81,10 +84,10 @@ def application_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
             "accept": receiving and user.role == Role.FILING_OFFICIAL and workflow.can(application, "accept"),
             "request_supplement": receiving and user.role == Role.FILING_OFFICIAL
             and workflow.can(application, "request_supplement") and not hasattr(application, "supplement_notice"),
-            "start_evaluation": receiving and user.role in (Role.FILING_OFFICIAL, Role.CENTRE_STAFF)
-            and workflow.can(application, "start_evaluation"),
-            "conclude_evaluation": receiving and user.role in (Role.FILING_OFFICIAL, Role.CENTRE_STAFF)
-            and workflow.can(application, "conclude_evaluation"),
+            # The expert panel (evaluation app) moves the application into and out of evaluation.
+            "evaluate": receiving and user.role in (Role.FILING_OFFICIAL, Role.CENTRE_STAFF)
+            and application.status in (Application.Status.ACCEPTED, Application.Status.EVALUATING)
+            and not pack.evaluation.methods.silent,
             "decide": receiving and user.role == Role.APPROVING_OFFICIAL and workflow.can(application, "file"),
         },
     }
@@ -110,7 +113,6 @@ def application_action(request: HttpRequest, public_id: uuid.UUID, action: str) 
         "accept": (svc.application_accept, "已受理"),
         "supplement": (svc.application_supplement, "补正材料已提交"),
         "withdraw": (svc.application_withdraw, "申请已撤回"),
-        "start-evaluation": (decisions.application_start_evaluation, "已进入专家评估"),
         "file": (decisions.application_file, "已备案并公布"),
     }
     if action in simple:
@@ -123,9 +125,6 @@ def application_action(request: HttpRequest, public_id: uuid.UUID, action: str) 
     if action == "refuse":
         return _act(request, public_id, svc.application_refuse, "已作出不予备案决定",
                     reason=request.POST.get("reason", ""), source=request.POST.get("source", ""))
-    if action == "conclude-evaluation":
-        return _act(request, public_id, decisions.application_conclude_evaluation, "评估结论已记录",
-                    passed=request.POST.get("passed") == "1", summary=request.POST.get("summary", ""))
     if action == "upload":
         upload = request.FILES.get("file")
         if upload is None:
@@ -144,7 +143,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, "只有机构用户可以创建备案申请")
         return redirect("registry:worklist")
     application = svc.application_create(actor=user, institution=user.institution, at=clock.now())
-    return redirect("registry:application", public_id=application.public_id)
+    return redirect("registry:application_edit", public_id=application.public_id)
 
 
 @login_required
