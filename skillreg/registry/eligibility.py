@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from skillreg.policies.schema import EligibilityCheck, Pack
 from skillreg.registry.application_form import STAFF_ROLES, TITLE_RANKS, ApplicationForm
 from skillreg.registry.models import Application, BodyKind
+from skillreg.supervision.selectors import is_blacklisted
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,10 @@ def _no_violation(pack, spec, app, form, materials):  # type: ignore[no-untyped-
 
 @check("not_blacklisted")
 def _not_blacklisted(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
-    return None, "未列入失信黑名单，由评估专家核实"
+    entry = is_blacklisted(app.institution.credit_code)
+    if entry is not None:
+        return False, f"该统一社会信用代码已于 {entry.listed_at:%Y-%m-%d} 列入失信黑名单（{entry.source}）"
+    return True, "未列入失信黑名单"
 
 
 def report(pack: Pack, application: Application) -> list[CheckResult]:

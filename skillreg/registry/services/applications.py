@@ -30,6 +30,7 @@ from skillreg.registry.models import (
 )
 from skillreg.registry.notices import notify_applicant
 from skillreg.registry.routing import route
+from skillreg.supervision.selectors import is_blacklisted
 from skillreg.workdays.calendar import add_workdays
 
 S = Application.Status
@@ -145,6 +146,11 @@ def application_submit(*, actor: User, application: Application, at: dt.datetime
     pack = get_pack(application.pack_id)
     today = _local_date(at)
     _check_call(application, today)
+    # A body on the 失信黑名单 (003 五(五)) cannot file again, under any regime or any new name.
+    listed = is_blacklisted(application.institution.credit_code)
+    if listed is not None:
+        raise DomainError(f"该统一社会信用代码已列入失信黑名单（{listed.reason}），不能申请备案",
+                          code="blacklisted", source=listed.source)
     blocking = [r for r in eligibility.report(pack, application) if r.blocking]
     if blocking:
         first = blocking[0]

@@ -172,3 +172,17 @@ def test_the_termination_notice_states_the_reason_and_the_clause(bazhong: Author
     assert "001 三(一)2(2)" in text
     supplement = login(clerk).get(f"/applications/{app.public_id}/documents/supplement.docx")
     assert supplement.status_code == 200
+
+
+def test_a_blacklisted_credit_code_cannot_file_again_even_under_a_new_name(wuhai: Authority) -> None:
+    from skillreg.supervision.models import BlacklistEntry
+
+    org, user = _org(wuhai, "nm-2021-skill-level", name="乌海市新名称评价机构", region="150302", serial=9)
+    listed_by = official(Role.APPROVING_OFFICIAL, wuhai, "bl-approver")
+    # 003 五(五): 取消评价资质的，列入评价机构失信黑名单 — the old body, now under another name.
+    BlacklistEntry.objects.create(credit_code=org.credit_code, name="乌海市旧名称评价机构", reason="取消评价资质",
+                                  source="003 五(五)", listed_by=listed_by, listed_at=clock.now())
+    app = svc.application_create(actor=user, institution=org, form=sc_form(org), at=clock.now())
+    with pytest.raises(DomainError, match="失信黑名单") as exc:
+        svc.application_submit(actor=user, application=app, at=clock.now())
+    assert exc.value.source == "003 五(五)"

@@ -1,0 +1,30 @@
+"""Read-mostly admin: state changes go through the services (and their audit events)."""
+
+from django.contrib import admin
+
+from skillreg.supervision import models
+
+
+@admin.register(models.InspectionPlan)
+class InspectionPlanAdmin(admin.ModelAdmin):
+    list_display = ("title", "authority", "year", "status", "created_at")
+    list_filter = ("status", "year")
+    readonly_fields = ("status", "body_draw", "bodies_drawn_at", "inspectors_drawn_at", "published_at")
+
+
+@admin.register(models.Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ("tracking_number", "institution", "status", "answer_due")
+    list_filter = ("status",)
+    readonly_fields = ("tracking_number", "secret_digest", "status", "answer_due", "answered_at")
+
+
+@admin.register(models.BlacklistEntry)
+class BlacklistEntryAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "source", "listed_at", "lifted_at")
+    search_fields = ("credit_code", "name")
+
+
+for model in (models.Inspection, models.Evaluation, models.Rectification, models.TerminationProposal,
+              models.ViolationRecord, models.InactivityFlag):
+    admin.site.register(model)

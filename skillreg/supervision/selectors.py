@@ -1,0 +1,216 @@
+"""Reads: scoped querysets, the blacklist check, the dashboard figures, one institution's file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from skillreg.accounts.scoping import get_scoped_or_404, jurisdiction_q, scoped
+from skillreg.core import clock
+from skillreg.registry.models import Institution
+from skillreg.supervision.models import (
+    BlacklistEntry,
+    Complaint,
+    Evaluation,
+    InactivityFlag,
+    Inspection,
+    InspectionPlan,
+    Rectification,
+    TerminationProposal,
+    ViolationRecord,
+)
+from skillreg.supervision.services.complaints import OPEN_STATUSES
+
+
+def is_blacklisted(credit_code: str) -> BlacklistEntry | None:
+    """The active 失信黑名单 entry for a 统一社会信用代码 (003 五(五)), or None.
+
+    The registry calls this before accepting an application: a blacklisted body, or a new
+    application carrying the same code, cannot file.
+    """
+    code = (credit_code or "").strip().upper()
+    if not code:
+        return None
+    return BlacklistEntry.objects.filter(credit_code=code, lifted_at__isnull=True).first()
+
+
+# --- scoped querysets ------------------------------------------------------------------------
+
+def plans_visible_to(user: Any) -> QuerySet[InspectionPlan]:
+    return scoped(InspectionPlan.objects.select_related("authority", "body_draw"), user,
+                  region_field="authority__region_code", institution_field=None)
+
+
+def plan_for(user: Any, public_id: Any) -> InspectionPlan:
+    return get_scoped_or_404(InspectionPlan.objects.select_related("authority", "body_draw"), user,
+                             scope={"region_field": "authority__region_code", "institution_field": None},
+                             public_id=public_id)
+
+
+def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
+    """The jurisdiction's inspections, plus those the user was drawn to inspect."""
+    qs = Inspection.objects.select_related("plan__authority", "institution", "inspector_draw")
+    if not user.is_authenticated:
+        return qs.none()
+    visible = jurisdiction_q(user, region_field="plan__authority__region_code", institution_field=None)
+    return qs.filter(pk__in=Inspection.objects.filter(visible | Q(inspectors=user)).values("pk"))
+
+
+def inspection_for(user: Any, public_id: Any) -> Inspection:
+    from django.http import Http404
+
+    try:
+        return inspections_visible_to(user).get(public_id=public_id)
+    except (Inspection.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该对象") from exc
+
+
+def institutions_visible_to(user: Any) -> QuerySet[Institution]:
+    return scoped(Institution.objects.select_related("authority"), user, institution_field=None)
+
+
+def institution_for(user: Any, public_id: Any) -> Institution:
+    return get_scoped_or_404(Institution.objects.select_related("authority"), user,
+                             scope={"institution_field": None}, public_id=public_id)
+
+
+def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
+    return scoped(Complaint.objects.select_related("institution", "authority"), user, institution_field=None)
+
+
+def complaint_for(user: Any, public_id: Any) -> Complaint:
+    return get_scoped_or_404(Complaint.objects.select_related("institution", "authority"), user,
+                             scope={"institution_field": None}, public_id=public_id)
+
+
+def _by_institution(model: Any, user: Any) -> QuerySet[Any]:
+    return scoped(model.objects.select_related("institution"), user,
+                  region_field="institution__region_code", institution_field=None)
+
+
+def violations_visible_to(user: Any) -> QuerySet[ViolationRecord]:
+    return _by_institution(ViolationRecord, user)
+
+
+def violation_for(user: Any, public_id: Any) -> ViolationRecord:
+    return get_scoped_or_404(ViolationRecord.objects.select_related("institution"), user,
+                             scope={"region_field": "institution__region_code", "institution_field": None},
+                             public_id=public_id)
+
+
+def rectifications_visible_to(user: Any) -> QuerySet[Rectification]:
+    return _by_institution(Rectification, user)
+
+
+def rectification_for(user: Any, public_id: Any) -> Rectification:
+    return get_scoped_or_404(Rectification.objects.select_related("institution"), user,
+                             scope={"region_field": "institution__region_code", "institution_field": None},
+                             public_id=public_id)
+
+
+def proposals_visible_to(user: Any) -> QuerySet[TerminationProposal]:
+    return _by_institution(TerminationProposal, user)
+
+
+def proposal_for(user: Any, public_id: Any) -> TerminationProposal:
+    return get_scoped_or_404(TerminationProposal.objects.select_related("institution"), user,
+                             scope={"region_field": "institution__region_code", "institution_field": None},
+                             public_id=public_id)
+
+
+def inactivity_flags_visible_to(user: Any) -> QuerySet[InactivityFlag]:
+    return _by_institution(InactivityFlag, user)
+
+
+# --- public ------------------------------------------------------------------------------------
+
+def published_inspections() -> QuerySet[Inspection]:
+    return (Inspection.objects.filter(status=Inspection.Status.PUBLISHED)
+            .select_related("plan__authority", "institution", "inspector_draw", "plan__body_draw")
+            .order_by("-published_at", "plan", "rank"))
+
+
+def public_revocations() -> QuerySet[TerminationProposal]:
+    return (TerminationProposal.objects.filter(status=TerminationProposal.Status.APPROVED)
+            .select_related("institution__authority").order_by("-decided_at"))
+
+
+def public_blacklist() -> QuerySet[BlacklistEntry]:
+    return BlacklistEntry.objects.filter(lifted_at__isnull=True).order_by("-listed_at")
+
+
+# --- dashboard and the supervision file --------------------------------------------------------
+
+@dataclass
+class Dashboard:
+    today: dt.date
+    open_rectifications: list[Rectification]
+    overdue_rectifications: list[Rectification]
+    complaints_by_status: list[tuple[str, int]]
+    overdue_complaints: list[Complaint]
+    inspections_by_month: list[tuple[int, int]]
+    inspections_this_year: int
+    overdue_publications: list[Inspection]
+    pending_proposals: list[TerminationProposal]
+    inactivity_flags: list[InactivityFlag]
+    open_violations: list[ViolationRecord]
+    expiring: list[Institution]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def dashboard(user: Any, today: dt.date) -> Dashboard:
+    rects = list(rectifications_visible_to(user).filter(status=Rectification.Status.OPEN).order_by("deadline"))
+    complaints = complaints_visible_to(user)
+    counts = Counter(complaints.values_list("status", flat=True))
+    inspections = inspections_visible_to(user).filter(plan__year=today.year)
+    months = Counter(i.concluded_at.astimezone(clock.LOCAL_TZ).month for i in inspections if i.concluded_at)
+    return Dashboard(
+        today=today,
+        open_rectifications=rects,
+        overdue_rectifications=[r for r in rects if r.deadline < today],
+        complaints_by_status=[(label, counts.get(value, 0)) for value, label in Complaint.Status.choices],
+        overdue_complaints=list(complaints.filter(status__in=OPEN_STATUSES, answer_due__lt=today)
+                                .order_by("answer_due")),
+        inspections_by_month=[(m, months.get(m, 0)) for m in range(1, 13)],
+        inspections_this_year=inspections.count(),
+        overdue_publications=list(inspections_visible_to(user).filter(status=Inspection.Status.CONCLUDED,
+                                                                     publish_due__lt=today)),
+        pending_proposals=list(proposals_visible_to(user).filter(status=TerminationProposal.Status.PROPOSED)),
+        inactivity_flags=list(inactivity_flags_visible_to(user).filter(status=InactivityFlag.Status.OPEN)),
+        open_violations=list(violations_visible_to(user).filter(status=ViolationRecord.Status.OPEN)),
+        expiring=list(institutions_visible_to(user).filter(
+            status=Institution.Status.FILED, valid_until__isnull=False,
+            valid_until__lte=today + dt.timedelta(days=90)).order_by("valid_until")),
+    )
+
+
+@dataclass
+class SupervisionFile:
+    institution: Institution
+    inspections: list[Inspection]
+    evaluations: list[Evaluation]
+    violations: list[ViolationRecord]
+    complaints: list[Complaint]
+    rectifications: list[Rectification]
+    proposals: list[TerminationProposal]
+    inactivity: list[InactivityFlag]
+    blacklist: BlacklistEntry | None
+
+
+def supervision_file(institution: Institution) -> SupervisionFile:
+    """001 五(三): everything supervision knows of one institution, for one page."""
+    return SupervisionFile(
+        institution=institution,
+        inspections=list(institution.inspections.select_related("plan").order_by("-plan__created_at")),
+        evaluations=list(institution.evaluations.order_by("-evaluated_at")),
+        violations=list(institution.violations.order_by("-recorded_at")),
+        complaints=list(institution.complaints.order_by("-received_at")),
+        rectifications=list(institution.rectifications.order_by("-opened_at")),
+        proposals=list(institution.termination_proposals.order_by("-proposed_at")),
+        inactivity=list(institution.inactivity_flags.order_by("-flagged_at")),
+        blacklist=is_blacklisted(institution.credit_code),
+    )
