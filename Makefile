@@ -8,8 +8,8 @@ PORT ?= 8000
 
 .PHONY: install system-deps run migrate demo test lint typecheck clean
 
-# Debian packages: a CJK TrueType font that PDFs embed (documents) and poppler for the PDF tests.
-SYSTEM_PACKAGES := fonts-arphic-uming poppler-utils
+# Debian packages: a CJK TrueType font that PDFs embed (documents); poppler and zbar to check PDFs and QR codes in tests.
+SYSTEM_PACKAGES := fonts-arphic-uming poppler-utils zbar-tools
 
 system-deps:
 	@missing=""; for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
