@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 
 class DomainError(Exception):
     """A rule of the domain refused the action.
@@ -19,6 +21,13 @@ class DomainError(Exception):
         self.code = code
         self.source = source
         self.field = field
+        if code == "forbidden":
+            # A permission refusal is a security event wherever it is raised (page, API,
+            # task); the request context filter adds who and from where.
+            from skillreg.core.logging import security_event
+
+            security_event("permission_refused", level=logging.WARNING, message=message,
+                           source=source or "", error_class=type(self).__name__)
 
     def as_dict(self) -> dict[str, object]:
         body: dict[str, object] = {"code": self.code, "message": self.message}

@@ -32,12 +32,21 @@ class InstitutionScope(models.Model):
     name = models.CharField("职业（工种）或项目名称", max_length=100)
     level = models.PositiveSmallIntegerField("等级", null=True, blank=True)  # 5 初级 … 1 高级技师
     assessors = models.PositiveIntegerField("自有考评员数量", default=0)
+    # 001 五(二): a scope row the authority suspended (暂停开展鉴定工作); set and cleared by
+    # registry.services.lifecycle, shown in the directory, refused for new exams.
+    suspended_at = models.DateTimeField("暂停时间", null=True, blank=True)
+    suspension_reason = models.CharField("暂停原因", max_length=500, blank=True)
+    suspension_source = models.CharField("暂停依据条款", max_length=100, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "备案范围"
         constraints = [
             models.CheckConstraint(condition=models.Q(level__isnull=True) | models.Q(level__gte=1, level__lte=5),
                                    name="scope_level_1_to_5"),
+            # A suspension always names its reason (001 五(二)); lifting clears both.
+            models.CheckConstraint(condition=models.Q(suspended_at__isnull=True)
+                                   | ~models.Q(suspension_reason=""),
+                                   name="scope_suspension_has_reason"),
         ]
 
     def __str__(self) -> str:

@@ -145,7 +145,9 @@ def application_submit(*, actor: User, application: Application, at: dt.datetime
     application = workflow.lock_for_move(application, "submit")
     pack = get_pack(application.pack_id)
     today = _local_date(at)
-    _check_call(application, today)
+    if application.kind != Application.Kind.RENEWAL:
+        # A call's closing date (004 一) is for new bodies; a filed body renews at any time.
+        _check_call(application, today)
     # A body on the 失信黑名单 (003 五(五)) cannot file again, under any regime or any new name.
     listed = is_blacklisted(application.institution.credit_code)
     if listed is not None:

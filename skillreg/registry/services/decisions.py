@@ -18,6 +18,7 @@ from skillreg.registry.directory import publish
 from skillreg.registry.models import Application, Filing, Institution, InstitutionScope, Occupation
 from skillreg.registry.notices import notify_applicant
 from skillreg.registry.services.applications import _require_official
+from skillreg.registry.services.lifecycle import renewal_validity
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -78,9 +79,14 @@ def application_file(*, actor: User, application: Application, at: dt.datetime) 
     renewing = application.kind == Application.Kind.RENEWAL and institution.code
     code = institution.code if renewing else next_institution_code(pack, institution, on=today)
     years = pack.validity.years
-    valid_until = _add_years(today, years) - dt.timedelta(days=1) if years else None
+    if renewing:
+        # A renewal continues from the old end date, not from the day it is decided.
+        valid_from, valid_until = renewal_validity(institution=institution, years=years, today=today)
+    else:
+        valid_from = today
+        valid_until = _add_years(today, years) - dt.timedelta(days=1) if years else None
     filing = Filing.objects.create(institution=institution, application=application, code=code,
-                                   valid_from=today, valid_until=valid_until, filed_at=at, filed_by=actor)
+                                   valid_from=valid_from, valid_until=valid_until, filed_at=at, filed_by=actor)
     form = ApplicationForm.model_validate(application.form)
     before = {"status": institution.status, "code": institution.code, "valid_until": institution.valid_until}
     institution.code, institution.valid_until = code, valid_until
@@ -91,8 +97,17 @@ def application_file(*, actor: User, application: Application, at: dt.datetime) 
     if heads:
         institution.head_name = heads[0].name
     institution.save()
+    # A suspension (001 五(二)) outlives a renewal: carry it to the same occupation and level.
+    suspended = {(row.name, row.level): row for row in InstitutionScope.objects.filter(
+        institution=institution, suspended_at__isnull=False)}
     InstitutionScope.objects.filter(institution=institution).delete()
-    InstitutionScope.objects.bulk_create(_scope_rows(institution, form))
+    rows = _scope_rows(institution, form)
+    for row in rows:
+        old = suspended.get((row.name, row.level))
+        if old is not None:
+            row.suspended_at, row.suspension_reason = old.suspended_at, old.suspension_reason
+            row.suspension_source = old.suspension_source
+    InstitutionScope.objects.bulk_create(rows)
     fields = workflow.move(application, "file", decided_at=at, decided_by=actor,
                            decision_source=pack.validity.source or "")
     application.save(update_fields=fields)

@@ -2,10 +2,11 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from skillreg.registry.lifecycle_tasks import sweep_validity_task
 from skillreg.registry.tasks import sweep_deadlines_task
 
 # Periodic jobs: (task, interval in seconds). The task worker (db_worker) runs them.
-SCHEDULE = [(sweep_deadlines_task, 600)]
+SCHEDULE = [(sweep_deadlines_task, 600), (sweep_validity_task, 3600)]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,59 @@
+"""A fixed-window rate limit per client address for the public verification (API and page).
+
+The counter lives in Django's cache. With the default local-memory cache each server
+process counts on its own; a deployment with several workers sets a shared cache
+(database or Redis) in CACHES so the limit holds across them.
+
+Settings (read with getattr, so they can be changed in settings or tests):
+``SKILLREG_VERIFY_RATE_LIMIT`` (requests per window, default 30) and
+``SKILLREG_VERIFY_RATE_WINDOW`` (seconds, default 60).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from skillreg.core import clock
+
+DEFAULT_LIMIT = 30
+DEFAULT_WINDOW = 60
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    window: int
+    retry_after: int
+
+    @property
+    def message(self) -> str:
+        return (f"查验过于频繁：每个网络地址每 {self.window} 秒最多查验 {self.limit} 次，"
+                f"请 {self.retry_after} 秒后再试")
+
+
+def client_address(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever the client writes. Behind a reverse
+    # proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def hit(request: HttpRequest, *, bucket: str = "certverify") -> Verdict:
+    """Count this request against its address; say whether it may proceed."""
+    limit = int(getattr(settings, "SKILLREG_VERIFY_RATE_LIMIT", DEFAULT_LIMIT))
+    window = int(getattr(settings, "SKILLREG_VERIFY_RATE_WINDOW", DEFAULT_WINDOW))
+    now = int(clock.now().timestamp())
+    start = now - now % window
+    key = f"{bucket}:{client_address(request)}:{start}"
+    # add() is atomic where the backend is (memcached, Redis, database); then incr().
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        count = 1
+    return Verdict(count <= limit, limit, window, max(1, start + window - now))

@@ -1,0 +1,116 @@
+"""Reads: scoped lists for the signed-in, and the public verification lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from skillreg.accounts.scoping import get_scoped_or_404, scoped
+from skillreg.certificates.masking import clean_id_number, clean_name, mask_id, normalize_id
+from skillreg.certificates.models import Certificate
+from skillreg.core.errors import InvalidInput
+from skillreg.policies.schema import LEVEL_NAMES
+
+SCOPE = {"region_field": "region_code", "institution_field": "institution_id"}
+PAGE_SIZE = 50
+
+
+def certificates_visible_to(user: Any) -> QuerySet[Certificate]:
+    """Institution users: their own institution's; officials: their jurisdiction's; sysadmin: all.
+
+    The list reads no other table (the issuer's name is on the certificate), so its query
+    count does not grow with the rows.
+    """
+    return scoped(Certificate.objects.all(), user, **SCOPE).order_by("-issued_at", "-id")
+
+
+def certificate_for(user: Any, public_id: Any) -> Certificate:
+    return get_scoped_or_404(Certificate.objects.select_related("institution", "revoked_by"), user,
+                             scope=SCOPE, public_id=public_id)
+
+
+# --- public verification ---------------------------------------------------------------
+
+# Exactly what a verifier sees, no more (no full ID, no number of other certificates,
+# no reason of revocation, no internal ids).
+VERIFY_COLUMNS = ("holder_name", "id_number", "occupation", "level", "issuer_name", "issued_on", "status")
+
+
+class NotFound(Http404):
+    """One answer for "no such number", "no such person" and "wrong name for this ID"."""
+
+
+class SeveralCertificates(Exception):
+    """The ID number and name match more than one certificate: the number is needed."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    holder_name: str
+    id_number_masked: str
+    occupation: str
+    level: int | None
+    level_label: str
+    issuer: str
+    issued_on: Any
+    status: str
+    status_label: str
+
+
+def _verified(row: dict[str, Any]) -> Verified:
+    return Verified(
+        holder_name=row["holder_name"],
+        id_number_masked=mask_id(row["id_number"]),
+        occupation=row["occupation"],
+        level=row["level"],
+        level_label=LEVEL_NAMES.get(row["level"], "") if row["level"] else "",
+        issuer=row["issuer_name"],
+        issued_on=row["issued_on"],
+        status=row["status"],
+        status_label=Certificate.Status(row["status"]).label,
+    )
+
+
+def verify_by_number(number: str) -> Verified:
+    """One probe of the UNIQUE index on ``number``; revoked certificates are found too."""
+    row = Certificate.objects.filter(number=number).values(*VERIFY_COLUMNS).first()
+    if row is None:
+        raise NotFound
+    return _verified(row)
+
+
+def verify_by_holder(id_number: str, name: str) -> Verified:
+    """One probe of ``certificate_holder_lookup`` (id_number, holder_name), at most two rows read.
+
+    A wrong name with a right ID number finds nothing, exactly as a missing ID number does.
+    Several certificates of one person are never listed: the verifier is asked for the number.
+    """
+    rows = list(Certificate.objects.filter(id_number=id_number, holder_name=name)
+                .order_by().values(*VERIFY_COLUMNS)[:2])
+    if not rows:
+        raise NotFound
+    if len(rows) > 1:
+        raise SeveralCertificates
+    return _verified(rows[0])
+
+
+def verify(*, number: str | None, id_number: str | None, name: str | None) -> Verified:
+    """The lookup the API and the page both run: by number, or by ID number together with name.
+
+    Raises InvalidInput (422) when only one of ID number and name is given, or both ways at
+    once; NotFound for anything not found; SeveralCertificates when the number is needed.
+    """
+    number = normalize_id(number or "")
+    id_number = (id_number or "").strip()
+    name = (name or "").strip()
+    if number and (id_number or name):
+        raise InvalidInput("请按证书编号查验，或按身份证号码加姓名查验，二者选一", field="number")
+    if number:
+        return verify_by_number(number)
+    if not id_number or not name:
+        raise InvalidInput("请填写证书编号；或同时填写身份证号码和姓名",
+                           field="name" if id_number else "id_number")
+    return verify_by_holder(clean_id_number(id_number), clean_name(name))

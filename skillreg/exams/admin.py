@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from skillreg.exams.models import (
+    Assessor,
+    AssessorCertificate,
+    ExamApplication,
+    ExamPlan,
+    RosterImport,
+    RosterReview,
+    TrainingRoster,
+    Venue,
+)
+
+
+class CertificateInline(admin.TabularInline):
+    model = AssessorCertificate
+    extra = 0
+
+
+@admin.register(Assessor)
+class AssessorAdmin(admin.ModelAdmin):
+    list_display = ("name", "region_code", "employer_name", "active")
+    search_fields = ("name", "employer_name")
+    inlines = [CertificateInline]
+
+
+@admin.register(ExamPlan)
+class ExamPlanAdmin(admin.ModelAdmin):
+    # Read-only: every change goes through the services, which check the rules and audit.
+    list_display = ("title", "institution", "scope_name", "exam_start", "status")
+    list_filter = ("status", "pack_id")
+    search_fields = ("title", "institution__name")
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ("name", "institution", "kind", "status")
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+for model in (ExamApplication, RosterReview, RosterImport, TrainingRoster):
+    admin.site.register(model)

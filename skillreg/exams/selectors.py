@@ -1,0 +1,139 @@
+"""Scoped reads. An object outside the user's reach is a 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from skillreg.accounts.models import Role
+from skillreg.accounts.scoping import jurisdiction_q
+from skillreg.exams.models import (
+    ExamPlan,
+    Registration,
+    RosterImport,
+    RosterReview,
+    Score,
+    SupervisorAssignment,
+    TrainingRoster,
+    Venue,
+)
+
+
+def _plan_q(user: Any) -> Q:
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.role == Role.ASSESSOR:
+        return Q(assignments__assessor__user=user)
+    if user.role == Role.SUPERVISOR:
+        return Q(supervisors__user=user)
+    return jurisdiction_q(user, region_field="region_code", institution_field="institution_id")
+
+
+def plans_visible_to(user: Any) -> QuerySet[ExamPlan]:
+    qs = ExamPlan.objects.filter(_plan_q(user)).select_related("institution", "venue")
+    if getattr(user, "role", None) != Role.INSTITUTION_USER:
+        qs = qs.exclude(status=ExamPlan.Status.DRAFT)  # a draft stays the institution's own
+    return qs.distinct()
+
+
+def plan_list(user: Any) -> QuerySet[ExamPlan]:
+    return plans_visible_to(user).annotate(
+        candidates=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED),
+                         distinct=True)).order_by("-exam_start", "title")
+
+
+def plan_for(user: Any, public_id: Any) -> ExamPlan:
+    try:
+        return plans_visible_to(user).get(public_id=public_id)
+    except (ExamPlan.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该考核计划") from exc
+
+
+def registrations_of(plan: ExamPlan) -> QuerySet[Registration]:
+    return (plan.registrations.filter(status=Registration.Status.REGISTERED)
+            .select_related("candidate").order_by("entered_at", "pk"))
+
+
+def registration_for(user: Any, public_id: Any) -> Registration:
+    try:
+        reg = Registration.objects.select_related("plan__institution", "candidate").get(public_id=public_id)
+    except (Registration.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该报名") from exc
+    plan_for(user, reg.plan.public_id)
+    return reg
+
+
+def passed_registrations(plan: ExamPlan) -> QuerySet[Registration]:
+    """The candidates who passed a sitting whose results the centre approved (none before)."""
+    if plan.status != ExamPlan.Status.RESULTS_APPROVED:
+        return Registration.objects.none()
+    return registrations_of(plan).filter(passed=True)
+
+
+def venues_visible_to(user: Any) -> QuerySet[Venue]:
+    return Venue.objects.filter(
+        jurisdiction_q(user, region_field="region_code", institution_field="institution_id")
+    ).select_related("institution")
+
+
+def venue_for(user: Any, public_id: Any) -> Venue:
+    try:
+        return venues_visible_to(user).get(public_id=public_id)
+    except (Venue.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该考点") from exc
+
+
+def roster_review_for(user: Any, pk: int) -> RosterReview:
+    try:
+        review = RosterReview.objects.select_related("plan").get(pk=pk)
+    except RosterReview.DoesNotExist as exc:
+        raise Http404("未找到该名册") from exc
+    plan_for(user, review.plan.public_id)
+    return review
+
+
+def roster_import_for(user: Any, public_id: Any) -> RosterImport:
+    try:
+        imp = RosterImport.objects.select_related("plan", "file").get(public_id=public_id)
+    except (RosterImport.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该导入") from exc
+    if getattr(user, "institution_id", None) != imp.plan.institution_id:
+        raise Http404("未找到该导入")
+    return imp
+
+
+def training_rosters_of(user: Any) -> QuerySet[TrainingRoster]:
+    return TrainingRoster.objects.filter(
+        jurisdiction_q(user, region_field="institution__region_code", institution_field="institution_id"))
+
+
+def supervisor_assignment_for(user: Any, pk: int) -> SupervisorAssignment:
+    try:
+        assignment = SupervisorAssignment.objects.select_related("plan").get(pk=pk)
+    except SupervisorAssignment.DoesNotExist as exc:
+        raise Http404("未找到该督导委派") from exc
+    plan_for(user, assignment.plan.public_id)
+    return assignment
+
+
+def score_for(user: Any, pk: int) -> Score:
+    try:
+        score = Score.objects.select_related("sheet__plan", "registration").get(pk=pk)
+    except Score.DoesNotExist as exc:
+        raise Http404("未找到该评分") from exc
+    plan_for(user, score.sheet.plan.public_id)
+    return score
+
+
+def centre_worklist(user: Any) -> dict[str, QuerySet[Any]]:
+    """What the centre has to decide: off-site venues, rosters, exam applications, results."""
+    plans = plans_visible_to(user)
+    return {
+        "venues": venues_visible_to(user).filter(status=Venue.Status.PENDING),
+        "rosters": RosterReview.objects.filter(plan__in=plans, status=RosterReview.Status.SUBMITTED)
+        .select_related("plan__institution"),
+        "applications": plans.filter(status=ExamPlan.Status.APPLIED),
+        "results": plans.filter(status=ExamPlan.Status.RESULTS_SUBMITTED),
+    }

@@ -1,0 +1,172 @@
+"""Roster import: check every row, report every bad one, write nothing until the user accepts.
+
+Small files are checked on the request; large ones in the background (``tasks``), with the
+progress on the ``RosterImport`` row. The commit is one transaction: an interruption leaves
+no registration of the import behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from skillreg.audit import services as audit
+from skillreg.core.errors import DomainError, IllegalTransition
+from skillreg.exams.models import ExamPlan, RosterImport
+from skillreg.exams.services.common import local_date, require_institution_user
+from skillreg.exams.services.registrations import (
+    COLUMNS,
+    CandidateRow,
+    RegistrationRules,
+    RowError,
+    check_entry_window,
+    registrations_bulk_create,
+)
+from skillreg.exams.xlsx import RosterFileError, RosterReader
+from skillreg.files.services import file_open, file_store
+from skillreg.files.sniff import FileKind
+
+# Files up to this size are checked and committed during the request; larger ones by a task.
+SYNC_MAX_BYTES = 64 * 1024
+PROGRESS_EVERY = 2000
+
+
+def _in_background(imp: RosterImport) -> bool:
+    return imp.file.size > SYNC_MAX_BYTES
+
+
+@transaction.atomic
+def _create(*, actor: Any, plan: ExamPlan, upload: Any, at: dt.datetime) -> RosterImport:
+    require_institution_user(actor, plan.institution_id)
+    check_entry_window(plan, local_date(at))
+    stored = file_store(actor=actor, upload=upload, allowed_kinds=[FileKind.XLSX], at=at)
+    imp = RosterImport.objects.create(plan=plan, file=stored, created_at=at, created_by=actor)
+    audit.record(actor=actor, action="exams.roster_import_uploaded", obj=imp, at=at,
+                 summary=f"上传考生名册 {stored.original_name}", after={"plan": str(plan.public_id)})
+    return imp
+
+
+def roster_import_start(*, actor: Any, plan: ExamPlan, upload: Any, at: dt.datetime) -> RosterImport:
+    imp = _create(actor=actor, plan=plan, upload=upload, at=at)
+    if _in_background(imp):
+        from skillreg.exams.tasks import validate_roster_import_task
+
+        transaction.on_commit(lambda: validate_roster_import_task.enqueue(imp.pk))
+    else:
+        roster_import_validate(imp, at=at)
+        imp.refresh_from_db()
+    return imp
+
+
+def _read_rows(imp: RosterImport, *, progress: bool) -> tuple[list[tuple[CandidateRow, bool]], str]:
+    with file_open(imp.file) as stream:
+        rows = list(RosterReader(stream).rows())
+    if progress:
+        RosterImport.objects.filter(pk=imp.pk).update(total_rows=len(rows))
+    return rows, ""
+
+
+def _check_rows(imp: RosterImport, rows: list[tuple[CandidateRow, bool]], *, today: dt.date,
+                progress: bool) -> tuple[list[RowError], set[int]]:
+    plan = ExamPlan.objects.select_related("institution__authority").get(pk=imp.plan_id)
+    rules = RegistrationRules.for_plan(plan)
+    rules.preload_names(r.normalised_id() for r, _ in rows)
+    errors: list[RowError] = []
+    bad: set[int] = set()
+    for index, (row, numeric_id) in enumerate(rows, start=1):
+        found = rules.check(row, today=today)
+        if numeric_id:
+            found.insert(0, RowError(row.row, COLUMNS["id_number"],
+                                     "身份证号码单元格为数字格式，末位可能已丢失，请设为文本格式后重新填写"))
+        if found:
+            errors.extend(found)
+            bad.add(row.row)
+        if progress and index % PROGRESS_EVERY == 0:
+            RosterImport.objects.filter(pk=imp.pk).update(processed_rows=index)
+    return errors, bad
+
+
+def roster_import_validate(imp: RosterImport, *, at: dt.datetime) -> RosterImport:
+    """Check every row; store every problem (row, column, reason). Writes no registration."""
+    updated = RosterImport.objects.filter(pk=imp.pk, status=RosterImport.Status.QUEUED).update(
+        status=RosterImport.Status.VALIDATING)
+    if updated != 1:
+        return RosterImport.objects.get(pk=imp.pk)
+    imp.refresh_from_db()
+    try:
+        rows, _ = _read_rows(imp, progress=True)
+        check_entry_window(imp.plan, local_date(at))
+        errors, bad = _check_rows(imp, rows, today=local_date(at), progress=True)
+    except (RosterFileError, DomainError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        RosterImport.objects.filter(pk=imp.pk).update(status=RosterImport.Status.FAILED, message=message,
+                                                       validated_at=at)
+        return RosterImport.objects.get(pk=imp.pk)
+    RosterImport.objects.filter(pk=imp.pk).update(
+        status=RosterImport.Status.VALIDATED, total_rows=len(rows), processed_rows=len(rows),
+        good_rows=len(rows) - len(bad), bad_rows=len(bad), errors=[e.as_dict() for e in errors],
+        validated_at=at, message="" if rows else "文件中没有考生数据")
+    return RosterImport.objects.get(pk=imp.pk)
+
+
+@transaction.atomic
+def _mark_accepted(*, actor: Any, imp: RosterImport, at: dt.datetime) -> RosterImport:
+    imp = RosterImport.objects.select_for_update().select_related("plan", "file").get(pk=imp.pk)
+    require_institution_user(actor, imp.plan.institution_id)
+    if imp.status == RosterImport.Status.COMMITTING:
+        # An interrupted commit wrote nothing (one transaction); accepting again resumes it.
+        return imp
+    if imp.status != RosterImport.Status.VALIDATED:
+        raise IllegalTransition(f"该名册当前为“{imp.get_status_display()}”，不能确认导入")
+    if imp.good_rows == 0:
+        raise DomainError("没有可导入的合格行", code="nothing_to_import")
+    imp.status, imp.accepted_at, imp.accepted_by = RosterImport.Status.COMMITTING, at, actor
+    imp.save(update_fields=["status", "accepted_at", "accepted_by"])
+    audit.record(actor=actor, action="exams.roster_import_accepted", obj=imp, at=at,
+                 summary=f"确认导入合格行 {imp.good_rows} 行（跳过问题行 {imp.bad_rows} 行）")
+    return imp
+
+
+def roster_import_accept(*, actor: Any, imp: RosterImport, at: dt.datetime) -> RosterImport:
+    """The user accepts the good rows explicitly; only now are they written (all or none)."""
+    imp = _mark_accepted(actor=actor, imp=imp, at=at)
+    if _in_background(imp):
+        from skillreg.exams.tasks import commit_roster_import_task
+
+        commit_roster_import_task.enqueue(imp.pk)
+        return imp
+    return roster_import_commit(imp, at=at)
+
+
+def roster_import_discard(*, actor: Any, imp: RosterImport, at: dt.datetime) -> RosterImport:
+    with transaction.atomic():
+        imp = RosterImport.objects.select_for_update().select_related("plan").get(pk=imp.pk)
+        require_institution_user(actor, imp.plan.institution_id)
+        if imp.status not in (RosterImport.Status.VALIDATED, RosterImport.Status.FAILED):
+            raise IllegalTransition(f"该名册当前为“{imp.get_status_display()}”，不能放弃")
+        imp.status = RosterImport.Status.DISCARDED
+        imp.save(update_fields=["status"])
+        audit.record(actor=actor, action="exams.roster_import_discarded", obj=imp, at=at, summary="放弃导入")
+    return imp
+
+
+def roster_import_commit(imp: RosterImport, *, at: dt.datetime) -> RosterImport:
+    """Write the accepted rows in one transaction; on any problem write none and say why."""
+    try:
+        with transaction.atomic():
+            imp = RosterImport.objects.select_for_update().select_related("plan", "file", "accepted_by").get(pk=imp.pk)
+            if imp.status != RosterImport.Status.COMMITTING:
+                return imp
+            known_bad = {e["row"] for e in imp.errors}
+            with file_open(imp.file) as stream:
+                rows = [row for row, _ in RosterReader(stream).rows() if row.row not in known_bad]
+            count = registrations_bulk_create(actor=imp.accepted_by, plan=imp.plan, rows=rows, at=at,
+                                              roster_import=imp)
+            imp.status, imp.committed_at, imp.imported_rows = RosterImport.Status.COMMITTED, at, count
+            imp.save(update_fields=["status", "committed_at", "imported_rows"])
+    except (DomainError, RosterFileError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        RosterImport.objects.filter(pk=imp.pk).update(status=RosterImport.Status.FAILED, message=message)
+    return RosterImport.objects.get(pk=imp.pk)
