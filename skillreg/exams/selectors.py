@@ -9,6 +9,7 @@ from django.http import Http404
 
 from skillreg.accounts.models import Role
 from skillreg.accounts.scoping import jurisdiction_q
+from skillreg.core import clock
 from skillreg.exams.models import (
     ExamPlan,
     Registration,
@@ -137,3 +138,16 @@ def centre_worklist(user: Any) -> dict[str, QuerySet[Any]]:
         "applications": plans.filter(status=ExamPlan.Status.APPLIED),
         "results": plans.filter(status=ExamPlan.Status.RESULTS_SUBMITTED),
     }
+
+
+# An exam counts as held once its application was approved (000 三(三)10, 002 第二十二条(七),
+# 003 五(五) measure idleness by exams actually organised, not by plans announced).
+HELD_STATUSES = (ExamPlan.Status.APPROVED, ExamPlan.Status.RESULTS_SUBMITTED, ExamPlan.Status.RESULTS_APPROVED)
+
+
+def last_exam_date(institution: Any, *, today: Any = None) -> Any:
+    """The last day of the latest exam the institution held, or None (read by supervision's inactivity flag)."""
+    today = today or clock.today()
+    latest = (ExamPlan.objects.filter(institution=institution, status__in=HELD_STATUSES, exam_end__lte=today)
+              .order_by("-exam_end").values_list("exam_end", flat=True).first())
+    return latest

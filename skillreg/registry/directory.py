@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from skillreg.audit import services as audit
+from skillreg.core import clock
 from skillreg.policies.registry import get_pack
 from skillreg.registry.application_form import LEVELS
 from skillreg.registry.models import DirectoryEntry, Institution
@@ -18,10 +19,16 @@ def public_record(institution: Institution) -> dict[str, Any]:
     pack = get_pack(institution.pack_id)
     shown = set(pack.public_fields.fields or ["name", "code", "address"])
     scope: dict[str, list[str]] = {}
+    suspended = []
     for row in institution.scope.all():
         scope.setdefault(row.name, [])
         if row.level:
             scope[row.name].append(LEVELS[row.level])
+        if row.suspended_at:
+            # 001 五(二): the public sees which occupation or project is suspended, and since when.
+            suspended.append({"name": row.name, "level": LEVELS[row.level] if row.level else None,
+                              "since": row.suspended_at.astimezone(clock.LOCAL_TZ).date().isoformat(),
+                              "source": row.suspension_source})
     record: dict[str, Any] = {
         "name": institution.name,
         "code": institution.code,
@@ -32,6 +39,7 @@ def public_record(institution: Institution) -> dict[str, Any]:
         "status": institution.status,
         "valid_until": institution.valid_until.isoformat() if institution.valid_until else None,
         "scope": [{"name": name, "levels": levels} for name, levels in scope.items()],
+        "suspended": suspended,
     }
     if "address" in shown:
         record["address"] = institution.address

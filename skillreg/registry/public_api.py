@@ -23,6 +23,13 @@ class ScopeOut(Schema):
     levels: list[str]
 
 
+class SuspendedOut(Schema):
+    name: str
+    level: str | None
+    since: str | None
+    source: str
+
+
 class EntryOut(Schema):
     """One institution as the directory publishes it: only the pack's public fields."""
 
@@ -36,6 +43,7 @@ class EntryOut(Schema):
     status_label: str
     valid_until: dt.date | None
     scope: list[ScopeOut]
+    suspended: list[SuspendedOut] = []
     address: str | None = None  # only where the pack publishes it (001 五(四), 000 二)
     head: str | None = None
     contact: str | None = None

@@ -273,6 +273,8 @@ def public_item(entry: DirectoryEntry) -> dict[str, Any]:
     item = {key: data[key] for key in PUBLIC_KEYS if key in data}
     item["scope"] = [{"name": s.get("name", ""), "levels": list(s.get("levels", []))}
                      for s in data.get("scope", [])]
+    item["suspended"] = [{"name": s.get("name", ""), "level": s.get("level"), "since": s.get("since"),
+                          "source": s.get("source", "")} for s in data.get("suspended", [])]
     item["body_kind_label"] = _label(BodyKind, data.get("body_kind"))
     item["status_label"] = _label(Institution.Status, data.get("status"))
     item["active"] = entry.active

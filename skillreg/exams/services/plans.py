@@ -28,6 +28,7 @@ from skillreg.notifications.selectors import recipients_for_institution
 from skillreg.notifications.services import notify
 from skillreg.policies.registry import get_pack
 from skillreg.registry.models import Institution, InstitutionScope
+from skillreg.registry.services import lifecycle
 from skillreg.workdays.calendar import add_workdays
 
 # --- venues ---------------------------------------------------------------------------
@@ -156,6 +157,15 @@ def plan_create(*, actor: Any, institution: Institution, scope: InstitutionScope
     if kind and prefix and not venue.region_code.startswith(prefix):
         raise DomainError(f"{kind.name}只能在{kind.scope}内开展认定，考点所在地 {venue.region_code} 不在范围内",
                           code="outside_area", source=kind.source, field="venue")
+    # 003 三(五): a branch, or a region-level body, works in a city only after reporting to it.
+    if pack.conduct.branch_report.value and not lifecycle.may_work_in(institution, venue.region_code,
+                                                                      on=exam_start):
+        raise DomainError(f"本机构尚未向考点所在地（{venue.region_code}）人力资源社会保障部门报备，不能在该地开展认定",
+                          code="branch_not_reported", source=pack.conduct.branch_report.source, field="venue")
+    # 001 五(二): 被要求整改的职业（工种）暂停开展鉴定工作.
+    if not lifecycle.scope_is_active(institution, scope.name, scope.level):
+        raise DomainError(f"“{scope.name}”已被暂停开展考核，不能安排新的考核计划",
+                          code="scope_suspended", source=scope.suspension_source or "001 五(二)", field="scope")
     if fee < 0:
         raise InvalidInput("收费标准不能为负数", field="fee")
     if not Decimal(0) <= pass_mark <= Decimal(100):

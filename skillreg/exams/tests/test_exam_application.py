@@ -48,3 +48,15 @@ def test_the_centre_cannot_approve_before_the_roster_is_approved(plan, inst_user
     with pytest.raises(DomainError) as err:
         svc.exam_application_decide(actor=centre, plan=plan, approve=True, at=at(dt.date(2026, 11, 25)))
     assert err.value.code == "roster_not_approved"
+
+
+def test_the_last_held_exam_is_what_the_inactivity_flag_reads(plan, inst_user, centre) -> None:
+    from skillreg.exams.selectors import last_exam_date
+    from skillreg.exams.tests.helpers import approve_application
+
+    register(plan, inst_user, range(1, 2))
+    submit_roster(plan, inst_user, centre)
+    assert last_exam_date(plan.institution) is None  # announced, not held
+    plan = approve_application(plan, inst_user, centre)
+    assert last_exam_date(plan.institution, today=plan.exam_end - dt.timedelta(days=1)) is None
+    assert last_exam_date(plan.institution, today=plan.exam_end) == plan.exam_end

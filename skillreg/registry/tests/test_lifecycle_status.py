@@ -30,6 +30,10 @@ def test_001_五_二_a_suspended_scope_row_is_refused_for_exams_and_republished(
     assert not svc.scope_is_active(filed.institution, "电工", 3)
     assert svc.scope_is_active(filed.institution, "电工", 4)  # only that row
     assert DirectoryEntry.objects.filter(institution=filed.institution).count() == 2  # republished
+    # The public sees the suspension on the entry, with its clause.
+    public = Client().get(f"/api/v1/public/institutions/{filed.institution.code}").json()
+    assert public["suspended"] == [{"name": "电工", "level": "高级", "since": "2026-11-20", "source": "001 五(二)"}]
+    assert "暂停：电工（高级）" in Client().get(f"/directory/{filed.institution.code}/").content.decode()
     with pytest.raises(IllegalTransition):
         svc.scope_suspend(actor=filed.clerk, scope=row, reason="再次", at=clock.now())
     svc.scope_lift(actor=filed.approver, scope=row, reason="整改完成", at=clock.now())
