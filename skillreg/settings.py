@@ -37,8 +37,19 @@ def _secret_key() -> str:
     key = os.environ.get("SKILLREG_SECRET_KEY")
     if key:
         return key
+    # A key kept in a file (a container secret, a 0600 file) stays out of the environment
+    # that every child process inherits and `ps e` shows.
+    key_file = os.environ.get("SKILLREG_SECRET_KEY_FILE")
+    if key_file:
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"无法读取 SKILLREG_SECRET_KEY_FILE 指定的文件：{key_file}（{exc}）") from exc
+        if not key:
+            raise ImproperlyConfigured(f"SKILLREG_SECRET_KEY_FILE 指定的文件为空：{key_file}")
+        return key
     if not DEBUG:
-        raise ImproperlyConfigured("生产模式必须设置环境变量 SKILLREG_SECRET_KEY")
+        raise ImproperlyConfigured("生产模式必须设置环境变量 SKILLREG_SECRET_KEY 或 SKILLREG_SECRET_KEY_FILE")
     # A per-checkout development key: never committed, never shared between machines.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
@@ -62,6 +73,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "skillreg.core",
     "skillreg.audit",
     "skillreg.accounts",
@@ -82,13 +95,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "skillreg.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "skillreg.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Officials' second factor (TOTP), idle timeout and password age; after the session,
+    # the user and messages, before any view.
+    "django_otp.middleware.OTPMiddleware",
+    "skillreg.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that a locked-out login is refused before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -188,16 +208,91 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SKILLREG_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Transport (production). Intranets often terminate TLS at a reverse proxy: set
+# SKILLREG_TLS_PROXY=1 so Django trusts its X-Forwarded-Proto (and the redirect does not
+# loop); SKILLREG_SSL_REDIRECT=0 only where the proxy itself redirects plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SKILLREG_SSL_REDIRECT", not DEBUG)
+if env_bool("SKILLREG_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SKILLREG_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SKILLREG_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SKILLREG_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (skillreg.core.middleware.SecurityHeadersMiddleware): no inline
+# script, nothing from another origin (intranets have no CDN anyway); inline styles are
+# allowed for the pages that still carry them (they cannot run code), new ones are refused
+# by security_tests/test_headers.py;
+# images may be data: URIs (the TOTP enrolment QR code); no framing.
+SKILLREG_CSP = os.environ.get("SKILLREG_CSP", "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
+
+# Two-factor login (django-otp TOTP). These roles must enrol an authenticator before they
+# can do anything else; every other user may opt in from the account page, and once
+# enrolled is asked for the code too.
+SKILLREG_2FA_ROLES = [r for r in os.environ.get(
+    "SKILLREG_2FA_ROLES",
+    "sysadmin,filing_official,approving_official,centre_staff,expert,supervisor,assessor",
+).split(",") if r.strip()]
+OTP_TOTP_ISSUER = "skillreg 备案监管平台"
+# Officials' sessions end after this much inactivity (等保三级: session timeout).
+SKILLREG_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SKILLREG_IDLE_TIMEOUT_MINUTES", "30"))
+SKILLREG_IDLE_TIMEOUT_ROLES = [r for r in os.environ.get(
+    "SKILLREG_IDLE_TIMEOUT_ROLES", "sysadmin,filing_official,approving_official,centre_staff",
+).split(",") if r.strip()]
+# No forced periodic password change unless an operator turns it on (NIST SP 800-63B
+# advises against it; 等保三级 assessors may ask for it, e.g. 90).
+_max_age = os.environ.get("SKILLREG_PASSWORD_MAX_AGE_DAYS", "").strip()
+SKILLREG_PASSWORD_MAX_AGE_DAYS = int(_max_age) if _max_age else None
+
 # Policy packs: the directory of YAML files loaded and validated at start-up.
 SKILLREG_PACK_DIR = Path(os.environ.get("SKILLREG_PACK_DIR", BASE_DIR / "skillreg" / "policies" / "packs"))
+
+# Logs: one JSON object per line, each with the request id; ID numbers masked and
+# password-like fields removed by filters on every handler (skillreg.core.logging).
+# The security log (logins, lockouts, refusals) also goes to SKILLREG_SECURITY_LOG_FILE,
+# appended with WatchedFileHandler so that logrotate may rotate it (keep >= 6 months,
+# 网络安全法 第二十一条). The audit trail itself lives in the database, append-only.
+SKILLREG_SECURITY_LOG_FILE = os.environ.get(
+    "SKILLREG_SECURITY_LOG_FILE", "" if DEBUG else str(VAR_DIR / "log" / "security.jsonl"))
+_LOG_FILTERS = ["request_context", "sensitive_data"]
+_security_handlers = ["console"]
+_handlers: dict[str, dict[str, object]] = {
+    "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": _LOG_FILTERS},
+}
+if SKILLREG_SECURITY_LOG_FILE:
+    Path(SKILLREG_SECURITY_LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    _handlers["security_file"] = {
+        "class": "logging.handlers.WatchedFileHandler", "filename": SKILLREG_SECURITY_LOG_FILE,
+        "formatter": "json", "filters": _LOG_FILTERS, "encoding": "utf-8",
+    }
+    _security_handlers.append("security_file")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_context": {"()": "skillreg.core.logging.RequestContextFilter"},
+        "sensitive_data": {"()": "skillreg.core.logging.SensitiveDataFilter"},
+    },
+    "formatters": {"json": {"()": "skillreg.core.logging.JsonFormatter"}},
+    "handlers": _handlers,
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "skillreg": {"handlers": ["console"], "level": os.environ.get("SKILLREG_LOG_LEVEL", "INFO")},
-        "skillreg.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "skillreg": {"handlers": ["console"], "level": os.environ.get("SKILLREG_LOG_LEVEL", "INFO"),
+                     "propagate": False},
+        "skillreg.security": {"handlers": _security_handlers, "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("policies/", include("skillreg.policies.urls")),
     path("calendar/", include("skillreg.workdays.urls")),
     path("", include("skillreg.registry.urls")),
+    path("account/", include("skillreg.accounts.urls")),
     path("notifications/", include("skillreg.notifications.urls")),
     path("evaluation/", include("skillreg.evaluation.urls")),
     path("supervision/", include("skillreg.supervision.urls")),

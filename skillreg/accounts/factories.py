@@ -39,4 +39,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         self.set_password(extracted or DEFAULT_PASSWORD)
         if create:
-            self.save(update_fields=["password"])
+            self.save(update_fields=["password", "password_changed_at"])

@@ -91,6 +91,9 @@ class User(AbstractUser):
         related_name="users", verbose_name="所属机构",
     )
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # When the password was last set; SKILLREG_PASSWORD_MAX_AGE_DAYS (off by default)
+    # asks for a new one after that many days. Null: set before this field existed.
+    password_changed_at = models.DateTimeField("密码设置时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -112,6 +115,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        from skillreg.core import clock
+
+        super().set_password(raw_password)
+        self.password_changed_at = clock.now()
 
     @property
     def is_sysadmin(self) -> bool:

@@ -7,6 +7,7 @@ and invisible means 404, never a 403 that would confirm the object exists.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from skillreg.accounts.models import OFFICIAL_ROLES, Role
+from skillreg.core.logging import security_event
 
 M = TypeVar("M", bound=Model)
 
@@ -44,5 +46,13 @@ def get_scoped_or_404(qs: QuerySet[M], user: Any, *, scope: dict[str, Any] | Non
                       **lookup: Any) -> M:
     try:
         return scoped(qs, user, **(scope or {})).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
+    except qs.model.DoesNotExist as exc:
+        # Outside the user's jurisdiction looks exactly like absent (404), but the security
+        # log tells the two apart: an object that exists was refused to this user.
+        if user is not None and getattr(user, "is_authenticated", False) and qs.filter(**lookup).exists():
+            security_event("scope_refused", level=logging.WARNING, model=qs.model._meta.label_lower,
+                           lookup={k: str(v)[:64] for k, v in lookup.items()},
+                           username=user.get_username(), role=getattr(user, "role", ""))
+        raise Http404("未找到该对象") from exc
+    except (ValueError, ValidationError) as exc:
         raise Http404("未找到该对象") from exc
