@@ -9,7 +9,7 @@ PORT ?= 8000
 .PHONY: install system-deps run migrate demo test lint typecheck clean
 
 # Debian packages: a CJK TrueType font that PDFs embed (documents); poppler and zbar to check PDFs and QR codes in tests.
-SYSTEM_PACKAGES := fonts-arphic-uming poppler-utils zbar-tools
+SYSTEM_PACKAGES := fonts-arphic-uming poppler-utils zbar-tools chromium chromium-l10n
 
 system-deps:
 	@missing=""; for pkg in $(SYSTEM_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -46,11 +46,11 @@ run: demo
 
 # The whole suite on whatever DATABASE_URL names (SQLite when unset).
 test: install
-	$(BIN)/ruff check skillreg
-	$(BIN)/pytest -q
+	$(BIN)/ruff check skillreg e2e
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check skillreg
+	$(BIN)/ruff check skillreg e2e
 
 typecheck: install
 	$(BIN)/mypy skillreg

@@ -79,7 +79,8 @@ def _naming(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
     # 001 五(一): 承办单位全称 + “职业技能考核鉴定所（站）”
     org = app.institution.name
     allowed = {org + s for s in ("职业技能考核鉴定所", "职业技能考核鉴定站")}
-    if form.station_name in allowed:
+    # Once filed, the institution carries the station's name (decisions.application_file).
+    if form.station_name in allowed or (app.status == Application.Status.FILED and form.station_name == org):
         return True, f"名称“{form.station_name}”符合命名规则"
     return False, (f"名称“{form.station_name or '（未填写）'}”不符合命名规则，应为“{org}职业技能考核鉴定所”"
                    f"或“{org}职业技能考核鉴定站”")

@@ -156,7 +156,9 @@ def roster_import_commit(imp: RosterImport, *, at: dt.datetime) -> RosterImport:
     """Write the accepted rows in one transaction; on any problem write none and say why."""
     try:
         with transaction.atomic():
-            imp = RosterImport.objects.select_for_update().select_related("plan", "file", "accepted_by").get(pk=imp.pk)
+            # Lock only the import row: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+            imp = (RosterImport.objects.select_for_update(of=("self",))
+                   .select_related("plan", "file", "accepted_by").get(pk=imp.pk))
             if imp.status != RosterImport.Status.COMMITTING:
                 return imp
             known_bad = {e["row"] for e in imp.errors}
