@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from skillreg.accounts.models import Role, User
 from skillreg.audit import services as audit
@@ -63,6 +64,33 @@ def _scope_rows(institution: Institution, form: ApplicationForm) -> list[Institu
     return rows
 
 
+def _replace_scope(institution: Institution, rows: list[InstitutionScope], *, at: dt.datetime) -> None:
+    """Bring the filed scope to ``rows`` in place, so exam plans keep pointing at their row.
+
+    A row that stays keeps its suspension (001 五(二)); a row that leaves is deleted, or, if past
+    exam plans still refer to it, suspended as no longer filed.
+    """
+    existing = {(r.name, r.level): r for r in InstitutionScope.objects.filter(institution=institution)}
+    wanted = {(r.name, r.level): r for r in rows}
+    for key, row in wanted.items():
+        old = existing.get(key)
+        if old is None:
+            row.save()
+        else:
+            old.occupation, old.assessors = row.occupation, row.assessors
+            old.save(update_fields=["occupation", "assessors"])
+    for key, old in existing.items():
+        if key in wanted:
+            continue
+        try:
+            with transaction.atomic():
+                old.delete()
+        except ProtectedError:
+            old.suspended_at, old.suspension_reason = at, "备案范围调整后不再包含该职业（工种）或项目"
+            old.suspension_source = ""
+            old.save(update_fields=["suspended_at", "suspension_reason", "suspension_source"])
+
+
 @transaction.atomic
 def application_file(*, actor: User, application: Application, at: dt.datetime) -> Filing:
     """备案: by an approving official who did not handle the file (two people)."""
@@ -97,17 +125,7 @@ def application_file(*, actor: User, application: Application, at: dt.datetime) 
     if heads:
         institution.head_name = heads[0].name
     institution.save()
-    # A suspension (001 五(二)) outlives a renewal: carry it to the same occupation and level.
-    suspended = {(row.name, row.level): row for row in InstitutionScope.objects.filter(
-        institution=institution, suspended_at__isnull=False)}
-    InstitutionScope.objects.filter(institution=institution).delete()
-    rows = _scope_rows(institution, form)
-    for row in rows:
-        old = suspended.get((row.name, row.level))
-        if old is not None:
-            row.suspended_at, row.suspension_reason = old.suspended_at, old.suspension_reason
-            row.suspension_source = old.suspension_source
-    InstitutionScope.objects.bulk_create(rows)
+    _replace_scope(institution, _scope_rows(institution, form), at=at)
     fields = workflow.move(application, "file", decided_at=at, decided_by=actor,
                            decision_source=pack.validity.source or "")
     application.save(update_fields=fields)
