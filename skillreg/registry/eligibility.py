@@ -80,7 +80,8 @@ def _naming(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
     org = app.institution.name
     allowed = {org + s for s in ("职业技能考核鉴定所", "职业技能考核鉴定站")}
     # Once filed, the institution carries the station's name (decisions.application_file).
-    if form.station_name in allowed or (app.status == Application.Status.FILED and form.station_name == org):
+    filed = getattr(app, "status", None) == Application.Status.FILED
+    if form.station_name in allowed or (filed and form.station_name == org):
         return True, f"名称“{form.station_name}”符合命名规则"
     return False, (f"名称“{form.station_name or '（未填写）'}”不符合命名规则，应为“{org}职业技能考核鉴定所”"
                    f"或“{org}职业技能考核鉴定站”")
