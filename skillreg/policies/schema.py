@@ -471,7 +471,7 @@ class RoutingRule(Strict):
 
 EligibilityKey = Literal[
     "scope", "sites", "head_title", "managers", "assessors_per_project", "internal_supervisors",
-    "naming", "industry_letter", "commitments", "no_violation_record", "not_blacklisted",
+    "naming", "industry_letter", "commitments", "no_violation_record", "not_blacklisted", "catalogued",
 ]
 
 

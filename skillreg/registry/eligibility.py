@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from skillreg.policies.schema import EligibilityCheck, Pack
 from skillreg.registry.application_form import STAFF_ROLES, TITLE_RANKS, ApplicationForm
-from skillreg.registry.models import Application, BodyKind
+from skillreg.registry.models import Application, BodyKind, ProjectRequest, SpecialProject
 from skillreg.supervision.selectors import is_blacklisted
 
 
@@ -105,6 +105,24 @@ def _commitments(pack, spec, app, form, materials):  # type: ignore[no-untyped-d
 @check("scope")
 def _scope(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
     return bool(form.scope), f"申请 {len(form.scope)} 个职业（工种）或项目" if form.scope else "未填写申请范围"
+
+
+@check("catalogued")
+def _catalogued(pack, spec, app, form, materials):  # type: ignore[no-untyped-def]
+    # 004 四: 申报机构可根据以下范围严格按照自身主要业务申报考核项目 — the province's published
+    # catalogue, or a project whose addition has been requested (004 四(二)(三)).
+    province = app.institution.region_code[:2] + "0000"
+    catalogue = set(SpecialProject.objects.filter(region_code=province, active=True).values_list("name", flat=True))
+    if not catalogue:
+        # The province has not entered its catalogue here: nothing to check against, so the
+        # experts compare the projects with the published list.
+        return None, "本省考核项目目录尚未录入本系统，由评估专家对照已公布目录核实"
+    requested = set(ProjectRequest.objects.filter(region_code=province, institution=app.institution).exclude(
+        status=ProjectRequest.Status.REFUSED).values_list("name", flat=True))
+    outside = [item.name for item in form.scope if item.name not in catalogue and item.name not in requested]
+    if outside:
+        return False, "不在本省考核项目目录中、也未申请增设：" + "、".join(outside)
+    return True, "申报项目均在本省考核项目目录中或已申请增设"
 
 
 @check("sites")

@@ -10,7 +10,7 @@ from django.db.models import Q
 from skillreg.audit import services as audit
 from skillreg.core import clock
 from skillreg.policies.registry import get_pack
-from skillreg.registry.models import Application, SupplementNotice
+from skillreg.registry.models import Application, ChangeFiling, SupplementNotice
 from skillreg.workdays.calendar import WorkCalendar
 
 
@@ -52,4 +52,26 @@ def recompute_provisional_deadlines(**kwargs: Any) -> int:
                          before={"supplement_due": notice.due}, after={"supplement_due": result.date})
         notice.due, notice.due_provisional = result.date, result.provisional
         notice.save(update_fields=["due", "due_provisional"])
+    changed += _recompute_change_filings(calendar)
+    return changed
+
+
+def _recompute_change_filings(calendar: WorkCalendar) -> int:
+    """001 四: a change report's window (5 working days around the change) counted across a
+    year nobody had entered is recounted, and the late mark follows the final date."""
+    changed = 0
+    for change in ChangeFiling.objects.select_for_update().filter(report_due_provisional=True).select_related(
+            "institution"):
+        workdays = get_pack(change.institution.pack_id).clocks.change_filing.workdays
+        if not workdays:
+            continue
+        result = calendar.add_workdays(change.change_date, workdays)
+        late = _date(change.reported_at) > result.date
+        if (result.date, late) != (change.report_due, change.late):
+            changed += 1
+            audit.record(actor=None, action="change_filing.deadline_recomputed", obj=change,
+                         before={"report_due": change.report_due, "late": change.late},
+                         after={"report_due": result.date, "late": late})
+        change.report_due, change.report_due_provisional, change.late = result.date, result.provisional, late
+        change.save(update_fields=["report_due", "report_due_provisional", "late"])
     return changed

@@ -16,7 +16,7 @@ from skillreg.core import clock
 from skillreg.core.errors import DomainError
 from skillreg.files.tests import samples
 from skillreg.registry.factories import InstitutionFactory, make_credit_code
-from skillreg.registry.models import Application, CallForApplications, Institution
+from skillreg.registry.models import Application, CallForApplications, Institution, SpecialProject
 from skillreg.registry.services import applications as svc
 from skillreg.registry.services import decisions
 from skillreg.registry.sweep import sweep_deadlines
@@ -97,6 +97,33 @@ def test_gs_staffing_minima_block_submission_with_their_clauses(gansu) -> None: 
     # 004 二(一): credit record is for the experts to judge, never blocks here.
     assert report["no_violation_record"]["met"] is None
     assert not report["no_violation_record"]["blocking"]
+
+
+def test_004_四_a_project_outside_the_province_catalogue_blocks_submission(gansu) -> None:  # type: ignore[no-untyped-def]
+    """004 四: 申报机构可根据以下范围严格按照自身主要业务申报考核项目 — the published catalogue,
+    or a project whose addition was requested (004 四(二)(三))."""
+    _, lanzhou = gansu
+    _, user = _org(lanzhou, "gs-2022-special", name="兰州市某技能评价中心", region="620102", serial=4)
+    SpecialProject.objects.create(region_code="620000", name="中式面点制作")
+    app = svc.application_create(actor=user, institution=user.institution, form=gs_form(user.institution),
+                                 at=clock.now())
+    report = {c["key"]: c for c in login(user).get(f"/api/v1/applications/{app.public_id}/eligibility").json()}
+    assert report["catalogued"]["met"] is False and report["catalogued"]["blocking"]
+    assert "农村电商运营" in report["catalogued"]["detail"] and report["catalogued"]["source"] == "004 四"
+    with pytest.raises(DomainError) as exc:
+        svc.application_submit(actor=user, application=app, at=clock.now())
+    assert exc.value.source == "004 四"
+    # Once the project is catalogued, the same application goes through.
+    SpecialProject.objects.create(region_code="620000", name="农村电商运营")
+    assert svc.application_submit(actor=user, application=app, at=clock.now()).status == Application.Status.SUBMITTED
+
+
+def test_004_四_with_no_catalogue_entered_the_experts_check_the_projects(gansu) -> None:  # type: ignore[no-untyped-def]
+    _, lanzhou = gansu
+    _, user = _org(lanzhou, "gs-2022-special", name="兰州市某职业技能学校", region="620102", serial=5)
+    app = _submit(user, gs_form(user.institution))
+    report = {c["key"]: c for c in login(user).get(f"/api/v1/applications/{app.public_id}/eligibility").json()}
+    assert report["catalogued"]["met"] is None and not report["catalogued"]["blocking"]
 
 
 def test_gs_a_submission_after_the_call_closes_is_refused(gansu) -> None:  # type: ignore[no-untyped-def]
