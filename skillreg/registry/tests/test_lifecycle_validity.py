@@ -12,6 +12,7 @@ from django.test import Client
 
 from skillreg.accounts.models import Authority
 from skillreg.core import clock
+from skillreg.core.errors import DomainError
 from skillreg.notifications.models import Notification
 from skillreg.registry.lifecycle_tasks import sweep_validity_task
 from skillreg.registry.models import Application, DirectoryEntry, Institution
@@ -108,7 +109,7 @@ def test_renewal_carries_over_the_form_materials_and_approved_changes(bazhong: A
     assert renewal.form["staff"] == old["staff"] and renewal.form["assessors"] == old["assessors"]
     assert [s["name"] for s in renewal.form["scope"]] == ["农村电商运营"]
     assert list(renewal.materials.values_list("key", flat=True)) == ["other"]
-    with pytest.raises(svc.DomainError, match="办理中的延续备案"):
+    with pytest.raises(DomainError, match="办理中的延续备案"):
         svc.renewal_start(actor=filed.user, institution=filed.institution, at=clock.now())
 
 
