@@ -16,12 +16,30 @@ class CertificateInline(admin.TabularInline):
     model = AssessorCertificate
     extra = 0
 
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
 
 @admin.register(Assessor)
 class AssessorAdmin(admin.ModelAdmin):
-    list_display = ("name", "region_code", "employer_name", "active")
+    # Read-only: the pool is kept on its page (/exams/assessors/) through the audited services.
+    list_display = ("name", "masked_id", "region_code", "employer_name", "active")
     search_fields = ("name", "employer_name")
+    exclude = ("id_number",)
+    readonly_fields = ("masked_id",)
     inlines = [CertificateInline]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(ExamPlan)

@@ -12,15 +12,24 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from skillreg.accounts.models import User
 from skillreg.core import clock
-from skillreg.core.errors import DomainError
+from skillreg.core.errors import DomainError, InvalidInput
 from skillreg.exams import selectors as sel
-from skillreg.exams.models import ExamPlan, Registration, RosterImport, Venue
-from skillreg.exams.services import dispatch, imports, plans, registrations, scoring
+from skillreg.exams.models import (
+    Assessor,
+    AssessorCertificate,
+    ExamPlan,
+    Registration,
+    RosterImport,
+    TrainingRoster,
+    Venue,
+)
+from skillreg.exams.services import assessors, dispatch, imports, plans, registrations, scoring
 from skillreg.exams.services.registrations import CandidateRow
 from skillreg.exams.xlsx import XLSX_CONTENT_TYPE, results_export_bytes, roster_export_bytes, template_bytes
 from skillreg.files.services import file_store
-from skillreg.registry.models import InstitutionScope
+from skillreg.registry.models import Institution, InstitutionScope
 
 router = Router(tags=["考务"])
 
@@ -62,6 +71,10 @@ class OffSiteIn(Schema):
 class DecisionIn(Schema):
     approve: bool
     reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
 
 
 class PlanIn(Schema):
@@ -288,6 +301,43 @@ def publish_plan(request: HttpRequest, public_id: uuid.UUID) -> ExamPlan:
     return plans.plan_publish(actor=request.user, plan=sel.plan_for(request.user, public_id), at=clock.now())
 
 
+class PassMarkIn(Schema):
+    pass_mark: Decimal
+
+
+class NameIn(Schema):
+    name: str
+
+
+@router.post("/plans/{uuid:public_id}/cancel", response=PlanOut)
+def cancel_plan(request: HttpRequest, public_id: uuid.UUID, body: ReasonIn) -> ExamPlan:
+    return plans.plan_cancel(actor=request.user, plan=sel.plan_for(request.user, public_id), reason=body.reason,
+                             at=clock.now())
+
+
+@router.put("/plans/{uuid:public_id}/pass-mark", response=PlanOut)
+def set_pass_mark(request: HttpRequest, public_id: uuid.UUID, body: PassMarkIn) -> ExamPlan:
+    """000 三(四)4：合格分数线在考核开始前确定，考核开始后不得降低或提高。"""
+    return plans.plan_set_pass_mark(actor=request.user, plan=sel.plan_for(request.user, public_id),
+                                    pass_mark=body.pass_mark, at=clock.now())
+
+
+@router.post("/plans/{uuid:public_id}/internal-supervisors", response={201: dict})
+def record_internal_supervisor(request: HttpRequest, public_id: uuid.UUID, body: NameIn) -> Status:
+    """003 四(五)：机构内部质量督导员，与鉴定中心委派的外部督导员分开记录。"""
+    made = dispatch.internal_supervisor_record(actor=request.user, plan=sel.plan_for(request.user, public_id),
+                                               name=body.name, at=clock.now())
+    return Status(201, {"id": made.pk, "name": made.name, "kind": made.kind})
+
+
+@router.post("/registrations/{uuid:public_id}/withdraw", response=RegistrationOut)
+def withdraw_registration(request: HttpRequest, public_id: uuid.UUID, body: ReasonIn) -> Registration:
+    if not body.reason.strip():
+        raise InvalidInput("撤销报名须写明原因", field="reason")
+    return registrations.registration_withdraw(actor=request.user, registration=sel.registration_for(
+        request.user, public_id), reason=body.reason, at=clock.now())
+
+
 @router.get("/plans/{uuid:public_id}/registrations", response=list[RegistrationOut])
 def list_registrations(request: HttpRequest, public_id: uuid.UUID) -> list[Registration]:
     return list(sel.registrations_of(sel.plan_for(request.user, public_id))[:5000])
@@ -464,3 +514,205 @@ def record_answer_sheet(request: HttpRequest, public_id: uuid.UUID, body: Answer
     sheet = scoring.answer_sheet_record(actor=request.user, registration=reg, room=body.room,
                                         answers=body.answers, at=clock.now())
     return {"room": sheet.room, "answers": sheet.answers}
+
+
+# --- the assessor pool (002 第十五条) -------------------------------------------------------
+
+
+class CertificateSchema(Schema):
+    scope_name: str
+    level: int | None = None
+    number: str
+    valid_until: dt.date
+
+
+class AssessorIn(Schema):
+    name: str
+    id_number: str
+    region_code: str
+    employer_name: str = ""
+    employer_credit_code: str = ""
+    username: str = ""
+    certificates: list[CertificateSchema]
+
+
+class AssessorUpdateIn(Schema):
+    name: str
+    region_code: str
+    employer_name: str = ""
+    employer_credit_code: str = ""
+    username: str = ""
+
+
+class CertificateOut(Schema):
+    id: int
+    scope_name: str
+    level: int | None
+    number: str
+    valid_until: dt.date
+
+
+class AssessorOut(Schema):
+    id: uuid.UUID
+    name: str
+    id_number_masked: str
+    region_code: str
+    employer_name: str
+    employer_institution: str | None
+    username: str | None
+    active: bool
+    deactivation_reason: str
+    certificates: list[CertificateOut]
+
+    @staticmethod
+    def resolve_id(obj: Assessor) -> uuid.UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_id_number_masked(obj: Assessor) -> str:
+        return obj.masked_id
+
+    @staticmethod
+    def resolve_employer_institution(obj: Assessor) -> str | None:
+        return obj.employer.name if obj.employer else None
+
+    @staticmethod
+    def resolve_username(obj: Assessor) -> str | None:
+        return obj.user.username if obj.user else None
+
+    @staticmethod
+    def resolve_certificates(obj: Assessor) -> list[AssessorCertificate]:
+        return list(obj.certificates.all())
+
+
+def _employer(code: str) -> Institution | None:
+    code = code.strip().upper()
+    if not code:
+        return None
+    found = Institution.objects.filter(credit_code=code).first()
+    if found is None:
+        raise InvalidInput(f"没有统一社会信用代码为“{code}”的考核机构", field="employer_credit_code")
+    return found
+
+
+def _linked_user(username: str) -> User | None:
+    if not username.strip():
+        return None
+    found = User.objects.filter(username=username.strip()).first()
+    if found is None:
+        raise InvalidInput(f"没有用户名为“{username.strip()}”的账号", field="username")
+    return found
+
+
+def _certificate(c: CertificateSchema) -> assessors.CertificateIn:
+    return assessors.CertificateIn(scope_name=c.scope_name, level=c.level, number=c.number,
+                                   valid_until=c.valid_until)
+
+
+@router.get("/assessors", response=list[AssessorOut])
+def list_assessors(request: HttpRequest) -> list[Assessor]:
+    """考评员库（身份证号码脱敏）：属地人社部门和鉴定中心可见。"""
+    return list(sel.assessor_list(request.user)[:1000])
+
+
+@router.post("/assessors", response={201: AssessorOut})
+def add_assessor(request: HttpRequest, body: AssessorIn) -> Status:
+    """002 第十五条：考评员入库（身份证号码按 GB 11643 校验，至少一本有效证书）。"""
+    made = assessors.assessor_add(
+        actor=request.user, name=body.name, id_number=body.id_number, region_code=body.region_code,
+        employer_name=body.employer_name, employer=_employer(body.employer_credit_code),
+        user=_linked_user(body.username), certificates=[_certificate(c) for c in body.certificates],
+        at=clock.now())
+    return Status(201, sel.assessor_for(request.user, made.public_id))
+
+
+@router.get("/assessors/{uuid:public_id}", response=AssessorOut)
+def get_assessor(request: HttpRequest, public_id: uuid.UUID) -> Assessor:
+    return sel.assessor_for(request.user, public_id)
+
+
+@router.put("/assessors/{uuid:public_id}", response=AssessorOut)
+def update_assessor(request: HttpRequest, public_id: uuid.UUID, body: AssessorUpdateIn) -> Assessor:
+    assessor = sel.assessor_for(request.user, public_id)
+    assessors.assessor_update(actor=request.user, assessor=assessor, name=body.name, region_code=body.region_code,
+                              employer_name=body.employer_name, employer=_employer(body.employer_credit_code),
+                              user=_linked_user(body.username), at=clock.now())
+    return sel.assessor_for(request.user, public_id)
+
+
+@router.post("/assessors/{uuid:public_id}/certificates", response={201: AssessorOut})
+def add_assessor_certificate(request: HttpRequest, public_id: uuid.UUID, body: CertificateSchema) -> Status:
+    assessor = sel.assessor_for(request.user, public_id)
+    assessors.assessor_certificate_add(actor=request.user, assessor=assessor, certificate=_certificate(body),
+                                       at=clock.now())
+    return Status(201, sel.assessor_for(request.user, public_id))
+
+
+@router.post("/assessors/{uuid:public_id}/deactivate", response=AssessorOut)
+def deactivate_assessor(request: HttpRequest, public_id: uuid.UUID, body: ReasonIn) -> Assessor:
+    """考评员出库（写明原因），此后不再参加选派。"""
+    assessor = sel.assessor_for(request.user, public_id)
+    assessors.assessor_deactivate(actor=request.user, assessor=assessor, reason=body.reason, at=clock.now())
+    return sel.assessor_for(request.user, public_id)
+
+
+@router.post("/assessors/{uuid:public_id}/reactivate", response=AssessorOut)
+def reactivate_assessor(request: HttpRequest, public_id: uuid.UUID) -> Assessor:
+    assessor = sel.assessor_for(request.user, public_id)
+    assessors.assessor_reactivate(actor=request.user, assessor=assessor, at=clock.now())
+    return sel.assessor_for(request.user, public_id)
+
+
+# --- training rosters (002 第五条(四) 考培分离) ------------------------------------------------------
+
+
+class TraineeIn(Schema):
+    name: str
+    id_number: str
+
+
+class TrainingRosterIn(Schema):
+    title: str
+    trained_from: dt.date | None = None
+    trained_until: dt.date | None = None
+    trainees: list[TraineeIn]
+
+
+class TrainingRosterOut(Schema):
+    id: int
+    institution: str
+    title: str
+    trained_from: dt.date | None
+    trained_until: dt.date | None
+    trainees: int
+    withdrawn: bool
+    withdrawal_reason: str
+
+    @staticmethod
+    def resolve_institution(obj: TrainingRoster) -> str:
+        return obj.institution.name
+
+    @staticmethod
+    def resolve_trainees(obj: TrainingRoster) -> int:
+        return getattr(obj, "trainees", None) or obj.entries.count()
+
+
+@router.get("/training-rosters", response=list[TrainingRosterOut])
+def list_training_rosters(request: HttpRequest) -> list[TrainingRoster]:
+    return list(sel.training_roster_list(request.user)[:500])
+
+
+@router.post("/training-rosters", response={201: TrainingRosterOut})
+def declare_training_roster(request: HttpRequest, body: TrainingRosterIn) -> Status:
+    """002 第五条(四)：申报本机构培训学员名册；名册上的人员不得报名本机构的考核。"""
+    roster = registrations.training_roster_declare(
+        actor=request.user, institution=_institution(request), title=body.title, trained_from=body.trained_from,
+        trained_until=body.trained_until, trainees=[(t.name, t.id_number) for t in body.trainees], at=clock.now())
+    return Status(201, sel.training_roster_for(request.user, roster.pk))
+
+
+@router.post("/training-rosters/{int:pk}/withdraw", response=TrainingRosterOut)
+def withdraw_training_roster(request: HttpRequest, pk: int, body: ReasonIn) -> TrainingRoster:
+    roster = sel.training_roster_for(request.user, pk)
+    registrations.training_roster_withdraw(actor=request.user, roster=roster, reason=body.reason, at=clock.now())
+    return sel.training_roster_for(request.user, pk)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from skillreg.accounts.models import Role
 from skillreg.accounts.scoping import jurisdiction_q
 from skillreg.core import clock
 from skillreg.exams.models import (
+    Assessor,
+    AssessorCertificate,
     ExamPlan,
     Registration,
     RosterImport,
@@ -18,6 +20,7 @@ from skillreg.exams.models import (
     Score,
     SupervisorAssignment,
     TrainingRoster,
+    TrainingRosterEntry,
     Venue,
 )
 
@@ -106,8 +109,56 @@ def roster_import_for(user: Any, public_id: Any) -> RosterImport:
 
 
 def training_rosters_of(user: Any) -> QuerySet[TrainingRoster]:
+    """Institution users: their own; officials: the institutions of their jurisdiction (read only)."""
     return TrainingRoster.objects.filter(
         jurisdiction_q(user, region_field="institution__region_code", institution_field="institution_id"))
+
+
+def training_roster_list(user: Any) -> QuerySet[TrainingRoster]:
+    return (training_rosters_of(user).select_related("institution", "declared_by", "withdrawn_by")
+            .annotate(trainees=Count("entries")).order_by("withdrawn_at", "-declared_at", "-pk"))
+
+
+def training_roster_for(user: Any, pk: int) -> TrainingRoster:
+    try:
+        return training_rosters_of(user).select_related("institution").get(pk=pk)
+    except TrainingRoster.DoesNotExist as exc:
+        raise Http404("未找到该培训学员名册") from exc
+
+
+def trainee_for(user: Any, roster: TrainingRoster, pk: int) -> TrainingRosterEntry:
+    try:
+        return roster.entries.get(pk=pk)
+    except TrainingRosterEntry.DoesNotExist as exc:
+        raise Http404("未找到该学员") from exc
+
+
+def venue_list(user: Any) -> QuerySet[Venue]:
+    """Pending requests first: what the centre has to check."""
+    pending_first = Case(When(status=Venue.Status.PENDING, then=Value(0)), default=Value(1),
+                         output_field=IntegerField())
+    return venues_visible_to(user).select_related("decided_by").order_by(pending_first, "institution__name", "name")
+
+
+def assessors_visible_to(user: Any) -> QuerySet[Assessor]:
+    """The pool is the officials' (and the administrator's): nobody else sees it."""
+    if user is None or not user.is_authenticated or user.role == Role.INSTITUTION_USER:
+        return Assessor.objects.none()
+    return Assessor.objects.filter(jurisdiction_q(user, region_field="region_code", institution_field=None))
+
+
+def assessor_list(user: Any) -> QuerySet[Assessor]:
+    return (assessors_visible_to(user).select_related("employer", "user")
+            .prefetch_related(Prefetch("certificates", queryset=AssessorCertificate.objects.order_by("scope_name",
+                                                                                                      "level", "pk")))
+            .order_by("-active", "region_code", "name", "pk"))
+
+
+def assessor_for(user: Any, public_id: Any) -> Assessor:
+    try:
+        return assessor_list(user).get(public_id=public_id)
+    except (Assessor.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该考评员") from exc
 
 
 def supervisor_assignment_for(user: Any, pk: int) -> SupervisorAssignment:

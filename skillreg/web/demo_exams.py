@@ -6,7 +6,10 @@ approved and certificates issued (one revoked), through ``exams.services`` and
 answer sheets (screened by ``demo_archives``) and certificates; scoring in progress; open for
 registration; a draft — the renewed body's sitting waiting for the centre, the expiring
 body's cancelled one, an off-site venue waiting to be checked. 乌海 (nm-2021-skill-level,
-003): the enterprise's 电工 四级 sitting with certificates in the national 22-character format.
+003): the enterprise's 电工 四级 sitting with certificates in the national 22-character format,
+and a second one whose results wait for the centre. The registers in several states: the
+assessor pool (active, lapsed certificate, retired), off-site venues (pending, approved,
+returned) and training rosters (in force, one trainee removed, withdrawn).
 """
 
 from __future__ import annotations
@@ -16,16 +19,25 @@ import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from skillreg.accounts.models import User
+from skillreg.accounts.models import Role, User
 from skillreg.certificates.services import Holder, certificate_revoke, certificates_issue
-from skillreg.exams.models import ExamPlan, Registration, Relation, Venue
-from skillreg.exams.services import dispatch, plans, registrations, scoring
+from skillreg.exams.models import Assessor, ExamPlan, Registration, Relation, TrainingRoster, Venue
+from skillreg.exams.services import assessors, dispatch, plans, registrations, scoring
 from skillreg.exams.services.registrations import CandidateRow
 from skillreg.files.services import file_store
 from skillreg.registry.models import Institution, InstitutionScope
 from skillreg.registry.services.lifecycle import last_filing
 from skillreg.web import demo_people
-from skillreg.web.demo_common import BAZHONG_COUNTIES, WUHAI_DISTRICTS, Demo, People, Person, pdf, seeded
+from skillreg.web.demo_common import (
+    BAZHONG_COUNTIES,
+    WUHAI_DISTRICTS,
+    Demo,
+    People,
+    Person,
+    demo_account,
+    pdf,
+    seeded,
+)
 from skillreg.web.demo_filings import BZ_EXPIRING, BZ_RENEWED, NM_ENTERPRISE
 
 MAIN_BZ = "巴中市恒信职业技能评价中心"
@@ -394,9 +406,146 @@ def p1_plan() -> ExamPlan | None:
                                    institution__name=MAIN_BZ).first()
 
 
+# --- the registers: assessor pool, venues, training rosters in several states ---------------------
+
+# (name, region, employer, [(scope, level, number)], added days ago, certificate valid for days from then):
+# after the first 电工 sitting's draw, before the second's.
+WH_ELECTRICIANS = [
+    ("张建华", "150303", "乌海市电力技师协会", [("电工", 3, "KP1503240031")], 30, 3 * 365),
+    ("高志强", "150302", "内蒙古化工职业学院乌海分院", [("电工", 2, "KP1503240035")], 25, 3 * 365),
+]
+CENTRE_OF = {"15": ("乌海市职业技能鉴定指导中心", "wh-centre-staff", "wh"),
+             "51": ("巴中市职业技能鉴定指导中心", "bz-centre-staff", "bz")}
+
+
+def _pool_account(demo: Demo, region: str, name: str, at: dt.datetime) -> User:
+    centre_name, _, prefix = CENTRE_OF[region[:2]]
+    taken = User.objects.filter(username__startswith=f"{prefix}-assessor-").count()
+    user, _ = demo_account(username=f"{prefix}-assessor-{taken + 2:02d}", password=None, role=Role.ASSESSOR,
+                           display_name=name, authority=demo.authority(centre_name), at=at)
+    return user
+
+
+def _assessor_pool(demo: Demo, people: People) -> None:
+    """002 第十五条: the pool through ``exams.services.assessors`` — ID numbers entered for the
+    founding records, two more electricians in 乌海, one who left the pool. Each joins after the
+    draws already made (a stored draw lists the pool as it stood on its day)."""
+    for assessor in Assessor.objects.filter(id_number="").order_by("pk"):
+        centre = demo.user(CENTRE_OF[assessor.region_code[:2]][1])
+        person = people.person(BAZHONG_COUNTIES if assessor.region_code.startswith("51") else WUHAI_DISTRICTS)
+        assessors.assessor_update(actor=centre, assessor=assessor, name=assessor.name,
+                                  region_code=assessor.region_code, employer_name=assessor.employer_name,
+                                  employer=assessor.employer, user=assessor.user, id_number=person.id_number,
+                                  at=demo.ago(60, 9))
+    for name, region, employer, certs, days, valid in WH_ELECTRICIANS:
+        if Assessor.objects.filter(name=name).exists():
+            continue
+        at = demo.ago(days, 9)
+        assessors.assessor_add(
+            actor=demo.user(CENTRE_OF[region[:2]][1]), name=name, region_code=region, employer_name=employer,
+            id_number=people.person(WUHAI_DISTRICTS).id_number, user=_pool_account(demo, region, name, at), at=at,
+            certificates=[assessors.CertificateIn(scope_name=sc, level=lv, number=no,
+                                                  valid_until=demo.local_date(at) + dt.timedelta(days=valid))
+                          for sc, lv, no in certs])
+    bz_centre = demo.user("bz-centre-staff")
+    if not Assessor.objects.filter(name="周敏").exists():
+        retired = assessors.assessor_add(
+            actor=bz_centre, name="周敏", region_code="511902", employer_name="巴中市商务局电子商务服务中心",
+            id_number=people.person(BAZHONG_COUNTIES).id_number, at=demo.ago(9, 9),
+            certificates=[assessors.CertificateIn(scope_name="农村电商运营", level=None, number="ZXKP5119240066",
+                                                  valid_until=demo.day(700))])
+        assessors.assessor_deactivate(actor=bz_centre, assessor=retired, at=demo.ago(2, 15),
+                                      reason="工作调动至成都市，本人申请退出本市考评员库")
+
+
+def _venues(demo: Demo) -> None:
+    """002 第十三条: off-site requests checked by the centre — one approved, one returned (the
+    pending one is in ``_bazhong``)."""
+    main = _institution(MAIN_BZ)
+    if main is None or main.status != Institution.Status.FILED:
+        return
+    user, centre = demo.user("bz-institution-user"), demo.user("bz-centre-staff")
+    if not Venue.objects.filter(institution=main, name="巴州区职业技能公共实训基地考点").exists():
+        approved = plans.venue_apply_off_site(
+            actor=user, institution=main, name="巴州区职业技能公共实训基地考点",
+            address="四川省巴中市巴州区回风街道实训基地 2 号楼", region_code="511902", rooms=3, capacity=90,
+            reason="本部考点机位不足，大批次考核借用公共实训基地机房", at=demo.ago(30, 10))
+        plans.venue_decide(actor=centre, venue=approved, approve=True, at=demo.ago(27, 15),
+                           reason="现场核实：机房 3 间、监控全覆盖，符合考核条件")
+    if not Venue.objects.filter(institution=main, name="南江县光雾山镇临时考点").exists():
+        returned = plans.venue_apply_off_site(
+            actor=user, institution=main, name="南江县光雾山镇临时考点",
+            address="四川省巴中市南江县光雾山镇游客中心会议室", region_code="511922", rooms=1, capacity=25,
+            reason="景区电商从业人员集中，就近组织考核", at=demo.ago(22, 10))
+        plans.venue_decide(actor=centre, venue=returned, approve=False, at=demo.ago(19, 16),
+                           reason="会议室无视频监控，且无独立候考区，不符合考核场地条件")
+
+
+def _training_rosters(demo: Demo, people: People) -> None:
+    """002 第五条(四): one roster withdrawn (declared in error), one with a trainee taken off."""
+    main = _institution(MAIN_BZ)
+    if main is None or main.status != Institution.Status.FILED:
+        return
+    user = demo.user("bz-institution-user")
+    if not TrainingRoster.objects.filter(institution=main, title="2026年直播电商短期培训班").exists():
+        trainees = list(people.people(6, BAZHONG_COUNTIES))
+        roster = registrations.training_roster_declare(
+            actor=user, institution=main, title="2026年直播电商短期培训班",
+            trainees=[(p.name, p.id_number) for p in trainees], trained_from=demo.day(-75),
+            trained_until=demo.day(-68), at=demo.ago(66, 10))
+        entry = roster.entries.order_by("pk").last()
+        registrations.training_trainee_remove(actor=user, entry=entry, at=demo.ago(65, 11),  # type: ignore[arg-type]
+                                              reason="该学员仅报名未参训，签到表无记录，误列入名册")
+    if not TrainingRoster.objects.filter(institution=main, title="2026年电商客服岗前培训（误报）").exists():
+        roster = registrations.training_roster_declare(
+            actor=user, institution=main, title="2026年电商客服岗前培训（误报）",
+            trainees=[(p.name, p.id_number) for p in people.people(4, BAZHONG_COUNTIES)],
+            trained_from=demo.day(-50), trained_until=demo.day(-48), at=demo.ago(47, 10))
+        registrations.training_roster_withdraw(actor=user, roster=roster, at=demo.ago(46, 9),
+                                               reason="该培训由合作企业自行组织，本机构未承担培训，误报撤回")
+
+
+def _wuhai_results_waiting(demo: Demo, people: People) -> None:
+    """乌海: the enterprise's second 电工 sitting — examined, results submitted, waiting for the centre."""
+    institution = _institution(NM_ENTERPRISE.name)
+    title = "电工（四级/中级工）职业技能等级认定（2026年第三批）"
+    if institution is None or ExamPlan.objects.filter(title=title).exists() \
+            or not ExamPlan.objects.filter(institution=institution).exists():
+        return
+    user, centre = _account(institution), demo.user("wh-centre-staff")
+    rng = seeded("wh-e2")
+    scope = InstitutionScope.objects.get(institution=institution, name="电工", level=4)
+    venue = _venue(demo, institution, "wh-hrss-filing-official", "恒源集团职工培训中心考点", demo.ago(400, 10))
+    closes = demo.workday_on_or_before(demo.day(-14))
+    exam = closes + dt.timedelta(days=7)
+    plan = _plan(demo, user, institution, venue, scope, title=title, opens=closes - dt.timedelta(days=20),
+                 closes=closes, exam=exam, fee="0.00", created=demo.on(closes - dt.timedelta(days=22), 10))
+    regs = _register(demo, plan, user, list(people.people(8, WUHAI_DISTRICTS, mongolian=True)),
+                     at=demo.on(closes - dt.timedelta(days=2), 10), rng=rng,
+                     work_unit="乌海市恒源煤化工集团有限公司热电厂", relations=(Relation.EMPLOYEE, Relation.OUTSOURCED))
+    applied = demo.on(closes + dt.timedelta(days=1), 10)
+    _roster_and_application(demo, plan, user, centre, roster_at=demo.on(closes - dt.timedelta(days=1), 10),
+                            applied_at=applied, approved_at=applied + dt.timedelta(hours=3))
+    dispatch.assessors_dispatch(actor=centre, plan=plan, count=2, at=applied + dt.timedelta(days=1))
+    internal = dispatch.internal_supervisor_record(actor=user, plan=plan, name="张国庆",
+                                                   at=applied + dt.timedelta(days=2))
+    ability = {str(r.public_id): rng.gauss(75, 10) for r in regs}
+    _score(plan, ability, rng, at=demo.on(exam, 17))
+    dispatch.supervision_report_file(actor=user, assignment=internal, at=demo.on(exam, 18),
+                                     site_record="实操考核分 2 个工位轮换进行，考评员独立评分并签名，未发现违规行为。",
+                                     assessor_evaluation=[])
+    scoring.results_submit(actor=user, plan=plan, at=demo.on(exam + dt.timedelta(days=2), 10))
+
+
 def load(demo: Demo) -> None:
     people = People("skillreg-demo-exams")
     _bazhong(demo, people)
     _renewed_applied(demo, people)
     _expiring_cancelled(demo)
     _wuhai(demo, people)
+    # A second source of people, so the sittings above keep the candidates they always had.
+    registers = People("skillreg-demo-exams-registers")
+    _assessor_pool(demo, registers)
+    _venues(demo)
+    _training_rosters(demo, registers)
+    _wuhai_results_waiting(demo, registers)

@@ -148,13 +148,27 @@ class TrainingRoster(models.Model):
     trained_until = models.DateField("培训结束", null=True, blank=True)
     declared_at = models.DateTimeField()
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A roster declared in error is withdrawn, not deleted: the trail shows who was declared
+    # and when; a withdrawn roster no longer blocks its trainees (002 第五条(四)).
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    withdrawal_reason = models.TextField("撤回原因", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "培训学员名册"
         ordering = ["-declared_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                                   name="training_roster_withdrawal_has_reason"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class TrainingRosterEntry(models.Model):
@@ -170,3 +184,7 @@ class TrainingRosterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{mask_id(self.id_number)}）"
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id(self.id_number)

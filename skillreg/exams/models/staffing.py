@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from skillreg.exams.idcard import mask_id
+
 
 class Assessor(models.Model):
     """A 考评员 in a centre's pool (002 第十五条: the centre dispatches them)."""
@@ -13,19 +15,34 @@ class Assessor(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="assessor_profile")
     name = models.CharField("姓名", max_length=50)
+    # Personal data: shown masked (first 6 + last 4) in every list; blank only for rows
+    # entered through the admin before the pool pages existed.
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
     region_code = models.CharField("所属地区", max_length=6, db_index=True)
     employer_name = models.CharField("工作单位", max_length=200, blank=True)
     # Set when the employer is a filed institution: never dispatched to its own sittings.
     employer = models.ForeignKey("registry.Institution", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name="所在考核机构")
     active = models.BooleanField("在库", default=True)
+    added_at = models.DateTimeField("入库时间", null=True, blank=True)
+    deactivated_at = models.DateTimeField("出库时间", null=True, blank=True)
+    deactivation_reason = models.TextField("出库原因", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考评员"
         ordering = ["region_code", "name"]
+        constraints = [
+            # One person, one entry in the pool: a second entry would escape the rotation count.
+            models.UniqueConstraint(fields=["id_number"], condition=~models.Q(id_number=""),
+                                    name="assessor_id_number_once"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id(self.id_number) if self.id_number else ""
 
 
 class AssessorCertificate(models.Model):

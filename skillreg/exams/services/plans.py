@@ -61,10 +61,25 @@ def venue_apply_off_site(*, actor: Any, institution: Institution, name: str, add
     rule = pack.conduct.off_site_venue
     if rule.allowed is False:
         raise DomainError("本地政策不允许在备案场地外考核", code="off_site_not_allowed", source=rule.source)
+    if not name.strip():
+        raise InvalidInput("请填写考点名称", field="name")
+    if len(name.strip()) > 200:
+        raise InvalidInput("考点名称过长（最多 200 字）", field="name")
+    if not address.strip():
+        raise InvalidInput("请填写考点地址", field="address")
+    if len(address.strip()) > 300:
+        raise InvalidInput("地址过长（最多 300 字）", field="address")
+    region_code = (region_code or "").strip()
+    if len(region_code) != 6 or not region_code.isdigit():
+        raise InvalidInput("考点所在地应为 6 位行政区划代码，如 511903", field="region_code")
+    if region_code[:2] != institution.region_code[:2]:
+        raise InvalidInput("考点所在地不在本机构所在省（区）内", field="region_code")
+    if rooms < 1:
+        raise InvalidInput("考场数至少为 1", field="rooms")
+    if capacity < 1:
+        raise InvalidInput("请填写可容纳考生数（至少 1 人）", field="capacity")
     if not reason.strip():
         raise InvalidInput("请说明需在机构场地外考核的理由", field="reason")
-    if not name.strip() or not address.strip():
-        raise InvalidInput("请填写考点名称和地址", field="name")
     venue = Venue.objects.create(
         institution=institution, kind=Venue.Kind.OFF_SITE, name=name.strip(), address=address.strip(),
         region_code=region_code, rooms=rooms, capacity=capacity, status=Venue.Status.PENDING,

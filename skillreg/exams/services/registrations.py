@@ -155,7 +155,8 @@ class RegistrationRules:
         pack = pack_of(plan)
         rules.separation_source = pack.conduct.training_separation.source
         if pack.conduct.training_separation.value:
-            rules.trained = set(TrainingRosterEntry.objects.filter(institution_id=plan.institution_id)
+            rules.trained = set(TrainingRosterEntry.objects.filter(institution_id=plan.institution_id,
+                                                                   roster__withdrawn_at__isnull=True)
                                 .values_list("id_number", flat=True))
         return rules
 
@@ -419,30 +420,95 @@ def roster_decide(*, actor: Any, review: RosterReview, approve: bool, reason: st
 
 # --- training rosters (002 第五条(四)) -----------------------------------------------------
 
+TRAINEE_COLUMNS = {"name": "姓名", "id_number": "身份证号码"}
+
+
+def _separation_source(institution: Institution) -> str | None:
+    return get_pack(institution.pack_id).conduct.training_separation.source
+
+
+def trainee_problems(trainees: Sequence[tuple[int, str, str]], *, today: dt.date) -> list[RowError]:
+    """Every problem of (row, name, 身份证号码) trainee rows: empty name, bad number, a repeat."""
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for row, name, number in trainees:
+        if not name.strip():
+            errors.append(RowError(row, "姓名", "姓名不能为空"))
+        elif len(name.strip()) > 50:
+            errors.append(RowError(row, "姓名", "姓名过长（最多 50 字）"))
+        problem = id_problem(number, today=today)
+        if problem:
+            errors.append(RowError(row, "身份证号码", problem))
+            continue
+        normalised = number.strip().upper().replace(" ", "")
+        if normalised in seen:
+            errors.append(RowError(row, "身份证号码", f"与第 {seen[normalised]} 行为同一学员"))
+        else:
+            seen[normalised] = row
+    return errors
+
 
 @transaction.atomic
 def training_roster_declare(*, actor: Any, institution: Institution, title: str,
                             trainees: Sequence[tuple[str, str]], at: dt.datetime,
                             trained_from: dt.date | None = None,
                             trained_until: dt.date | None = None) -> TrainingRoster:
-    """The institution declares a training class: (name, 身份证号码) per trainee."""
+    """The institution declares a training class: (name, 身份证号码) per trainee; all valid or nothing."""
     require_institution_user(actor, institution.pk)
     if not title.strip():
         raise InvalidInput("请填写培训班名称", field="title")
+    if len(title.strip()) > 200:
+        raise InvalidInput("培训班名称过长（最多 200 字）", field="title")
+    if trained_from and trained_until and trained_until < trained_from:
+        raise InvalidInput("培训结束日期不能早于开始日期", field="trained_until")
+    if not trainees:
+        raise InvalidInput("请至少填写一名培训学员（姓名和身份证号码）", field="trainees")
     today = local_date(at)
-    entries = []
-    for index, (name, number) in enumerate(trainees, start=1):
-        problem = id_problem(number, today=today)
-        if problem:
-            raise InvalidInput(f"第 {index} 名学员：{problem}", field="trainees")
-        entries.append((name.strip(), number.strip().upper()))
+    errors = trainee_problems([(i, name, number) for i, (name, number) in enumerate(trainees, start=1)],
+                              today=today)
+    if errors:
+        raise InvalidInput("；".join(f"第 {e.row} 名学员：{e.reason}" for e in errors[:20])
+                           + ("……" if len(errors) > 20 else ""), field="trainees")
+    entries = [(name.strip(), number.strip().upper().replace(" ", "")) for name, number in trainees]
     roster = TrainingRoster.objects.create(institution=institution, title=title.strip(), trained_from=trained_from,
                                            trained_until=trained_until, declared_at=at, declared_by=actor)
     TrainingRosterEntry.objects.bulk_create(
         [TrainingRosterEntry(roster=roster, institution=institution, id_number=n, name=name) for name, n in entries],
         batch_size=1000)
-    source = get_pack(institution.pack_id).conduct.training_separation.source
     audit.record(actor=actor, action="exams.training_roster_declared", obj=roster, at=at,
                  summary=f"申报培训学员名册：{roster.title}（{len(entries)} 人）",
-                 after={"count": len(entries), "source": source})
+                 after={"count": len(entries), "source": _separation_source(institution)})
     return roster
+
+
+@transaction.atomic
+def training_roster_withdraw(*, actor: Any, roster: TrainingRoster, reason: str, at: dt.datetime) -> TrainingRoster:
+    """A roster declared in error is withdrawn with a reason; its trainees are no longer refused."""
+    roster = TrainingRoster.objects.select_for_update().get(pk=roster.pk)
+    require_institution_user(actor, roster.institution_id)
+    if roster.withdrawn_at is not None:
+        raise IllegalTransition("该培训学员名册已撤回")
+    if not reason.strip():
+        raise InvalidInput("撤回须写明原因", field="reason")
+    roster.withdrawn_at, roster.withdrawn_by, roster.withdrawal_reason = at, actor, reason.strip()
+    roster.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit.record(actor=actor, action="exams.training_roster_withdrawn", obj=roster, at=at,
+                 before={"withdrawn": False}, after={"withdrawn": True, "reason": roster.withdrawal_reason},
+                 summary=f"撤回培训学员名册：{roster.title}（{roster.withdrawal_reason}）")
+    return roster
+
+
+@transaction.atomic
+def training_trainee_remove(*, actor: Any, entry: TrainingRosterEntry, reason: str, at: dt.datetime) -> None:
+    """One trainee declared in error is taken off the roster, with a reason (audited, number masked)."""
+    roster = TrainingRoster.objects.select_for_update().get(pk=entry.roster_id)
+    require_institution_user(actor, roster.institution_id)
+    if roster.withdrawn_at is not None:
+        raise IllegalTransition("该培训学员名册已撤回")
+    if not reason.strip():
+        raise InvalidInput("移除学员须写明原因", field="reason")
+    before = {"name": entry.name, "id_number": mask_id(entry.id_number)}
+    entry.delete()
+    audit.record(actor=actor, action="exams.training_trainee_removed", obj=roster, at=at, before=before,
+                 summary=f"从培训学员名册“{roster.title}”移除 {before['name']}（{before['id_number']}）："
+                         f"{reason.strip()}")
