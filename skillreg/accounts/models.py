@@ -133,7 +133,8 @@ class User(AbstractUser):
     # What the navigation offers; each page still checks its own permission.
     @property
     def sees_supervision(self) -> bool:
-        return self.role in OFFICIAL_ROLES or self.role in (Role.SUPERVISOR, Role.SYSADMIN)
+        # Institution users: their annual work plan and summary (002 第五条(五)).
+        return self.role in OFFICIAL_ROLES or self.role in (Role.SUPERVISOR, Role.SYSADMIN, Role.INSTITUTION_USER)
 
     @property
     def sees_exams(self) -> bool:

@@ -407,12 +407,32 @@ class PolicyConduct(Strict):
     independent_scoring: PolicyFlag
 
 
+class PolicyAnnualReports(Rule):
+    """The institution's annual work plan and summary (002 第五条(五)) and when they are due.
+
+    ``plan_due`` is a "MM-DD" of the plan's own year, ``summary_due`` a "MM-DD" of the year
+    after the summarised one. Both ``None`` (with ``note``): the document sets no date and
+    the supervision app applies its configurable default, shown as such.
+    """
+
+    value_fields = ("plan_due", "summary_due")
+    text: str | None = None
+    plan_due: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+    summary_due: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
 class PolicySupervision(Strict):
     random_inspection: PolicyFlag
     quality_supervisors: PolicyFlag
     complaints: PolicyFlag
     year_end_summary: PolicyFlag
     work_reports: PolicyFlag
+    # Only a pack whose document obliges institutions to submit them has the key.
+    annual_reports: PolicyAnnualReports | None = None
+    # When 双随机 inspection results must be public (working days from the conclusion).
+    results_publication: PolicyClock | None = None
+    # When a complaint must be answered (working days from receipt).
+    complaint_answer: PolicyClock | None = None
 
 
 class PolicyInactivity(Rule):

@@ -25,6 +25,14 @@ class BlacklistEntryAdmin(admin.ModelAdmin):
     search_fields = ("credit_code", "name")
 
 
+@admin.register(models.AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    list_display = ("institution", "year", "kind", "due", "late", "submitted_at")
+    list_filter = ("year", "kind", "late")
+    readonly_fields = ("institution", "region_code", "year", "kind", "due", "due_source", "late", "source",
+                       "submitted_by", "submitted_at")
+
+
 for model in (models.Inspection, models.Evaluation, models.Rectification, models.TerminationProposal,
               models.ViolationRecord, models.InactivityFlag):
     admin.site.register(model)

@@ -10,15 +10,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
 
+from skillreg.accounts.models import Role
 from skillreg.core import clock
 from skillreg.core.errors import InvalidInput
-from skillreg.supervision import ratelimit, selectors
-from skillreg.supervision.models import Complaint, Inspection, InspectionPlan, ViolationRecord
+from skillreg.supervision import decisions, ratelimit, selectors, yearend
+from skillreg.supervision.models import AnnualReport, Complaint, Inspection, InspectionPlan, ViolationRecord
 from skillreg.supervision.services import complaints as complaint_services
-from skillreg.supervision.services import grading, inspections, sanctions, violations
+from skillreg.supervision.services import grading, inspections, reports, sanctions, violations
 from skillreg.supervision.services.common import NotAllowed, is_official
 
 router = Router(tags=["监督管理"])
@@ -340,6 +341,107 @@ def complaint_answer(request: HttpRequest, complaint_id: uuid.UUID, body: Answer
     complaint = selectors.complaint_for(user, complaint_id)
     return ComplaintPublicOut.of(complaint_services.complaint_answer(
         actor=user, complaint=complaint, finding=body.finding, answer=body.answer, at=clock.now()))
+
+
+# --- annual work plans and summaries (002 第五条(五)); the city's year-end summary (003 六) ------------
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+class AnnualReportIn(Schema):
+    kind: str = Field(max_length=10, description="plan（年度工作计划）或 summary（年度工作总结）")
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
+    content: str = Field(max_length=reports.CONTENT_MAX)
+
+
+class AnnualReportOut(Schema):
+    id: uuid.UUID
+    institution: str
+    year: int
+    kind: str
+    content: str
+    due: dt.date
+    due_basis: str
+    late: bool
+    source: str
+    submitted_at: dt.datetime
+
+    @staticmethod
+    def of(r: AnnualReport) -> AnnualReportOut:
+        return AnnualReportOut(id=r.public_id, institution=r.institution.name, year=r.year, kind=r.kind,
+                               content=r.content, due=r.due, due_basis=r.due_source, late=r.late, source=r.source,
+                               submitted_at=r.submitted_at)
+
+
+class AnnualReportStateOut(Schema):
+    institution_id: uuid.UUID
+    institution: str
+    institution_code: str | None
+    year: int
+    kind: str
+    due: dt.date
+    due_basis: str
+    required: bool
+    status: str
+    overdue: bool
+    report_id: uuid.UUID | None
+    late: bool | None
+
+
+@router.get("/annual-reports", response=list[AnnualReportStateOut])
+def annual_report_states(request: HttpRequest,
+                         year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX)) -> list[AnnualReportStateOut]:
+    """Who has and who has not submitted the plan and summary of ``year`` (an institution: itself)."""
+    user: Any = request.user
+    today = clock.today()
+    if user.role == Role.INSTITUTION_USER and user.institution_id:
+        rows = [(user.institution, reports.states_for(user.institution, year))]
+    else:
+        rows = selectors.annual_report_overview(_official(request), year)
+    return [AnnualReportStateOut(
+        institution_id=inst.public_id, institution=inst.name, institution_code=inst.code, year=year, kind=s.kind,
+        due=s.due, due_basis=s.due_source, required=s.required, status=s.status(today), overdue=s.overdue(today),
+        report_id=s.report.public_id if s.report else None, late=s.report.late if s.report else None)
+        for inst, states in rows for s in states]
+
+
+@router.post("/annual-reports", response={201: AnnualReportOut})
+def annual_report_submit(request: HttpRequest, body: AnnualReportIn) -> tuple[int, AnnualReportOut]:
+    report = reports.annual_report_submit(actor=request.user, kind=body.kind, year=body.year, content=body.content,
+                                          at=clock.now())
+    return 201, AnnualReportOut.of(report)
+
+
+@router.get("/annual-reports/{report_id}", response=AnnualReportOut)
+def annual_report_get(request: HttpRequest, report_id: uuid.UUID) -> AnnualReportOut:
+    return AnnualReportOut.of(selectors.annual_report_for(request.user, report_id))
+
+
+@router.get("/year-end-summary", response={200: None}, summary="市（盟）年度总结 XLSX（003 六）")
+def year_end_summary(request: HttpRequest, city: str = Query(..., max_length=6),
+                     year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX)) -> HttpResponse:
+    """003 六: the city's year-end summary of its filed bodies, for city and province officials."""
+    user = _official(request)
+    if year > clock.today().year:
+        raise InvalidInput("年度不能晚于今年", field="year")
+    summary = yearend.year_end_summary(yearend.city_for(user, city), year)
+    response = HttpResponse(yearend.to_xlsx(summary), content_type=yearend.XLSX)
+    response["Content-Disposition"] = decisions.disposition(yearend.filename(summary))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/documents/{kind}/{object_id}", response={200: None},
+            summary="处理决定书、限期整改通知书、终止（取消）备案决定书")
+def decision_document(request: HttpRequest, kind: str, object_id: uuid.UUID,
+                      fmt: str = Query("pdf", max_length=4)) -> HttpResponse:
+    """``kind``: violation / rectification / termination; ``fmt``: pdf or docx."""
+    obj = selectors.decision_subject(request.user, kind, object_id)
+    content, content_type, name = decisions.render(kind, obj, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = decisions.disposition(name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- public ----------------------------------------------------------------------------------------

@@ -7,12 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from skillreg.accounts.scoping import get_scoped_or_404, jurisdiction_q, scoped
 from skillreg.core import clock
+from skillreg.policies.registry import all_packs
 from skillreg.registry.models import Institution
 from skillreg.supervision.models import (
+    AnnualReport,
     BlacklistEntry,
     Complaint,
     Evaluation,
@@ -23,6 +25,7 @@ from skillreg.supervision.models import (
     TerminationProposal,
     ViolationRecord,
 )
+from skillreg.supervision.services import reports as report_services
 from skillreg.supervision.services.complaints import OPEN_STATUSES
 
 
@@ -126,6 +129,44 @@ def inactivity_flags_visible_to(user: Any) -> QuerySet[InactivityFlag]:
     return _by_institution(InactivityFlag, user)
 
 
+def annual_reports_visible_to(user: Any) -> QuerySet[AnnualReport]:
+    """Officials: their jurisdiction's; an institution user: their own institution's."""
+    return scoped(AnnualReport.objects.select_related("institution", "submitted_by"), user,
+                  institution_field="institution_id")
+
+
+def annual_report_for(user: Any, public_id: Any) -> AnnualReport:
+    return get_scoped_or_404(AnnualReport.objects.select_related("institution", "submitted_by"), user,
+                             scope={"institution_field": "institution_id"}, public_id=public_id)
+
+
+def annual_report_overview(user: Any, year: int) -> list[tuple[Institution, list[report_services.ReportState]]]:
+    """002 第五条(五): for each body in the jurisdiction that owes them, the plan and the
+    summary of ``year``: submitted (on time or late), due, or overdue."""
+    packs = [p.id for p in all_packs() if p.supervision.annual_reports is not None]
+    institutions = list(institutions_visible_to(user).filter(
+        pack_id__in=packs, status__in=report_services.OBLIGED_STATUSES)
+        .annotate(first_filed_at=Min("filings__filed_at")).order_by("region_code", "name"))
+    reports: dict[int, dict[tuple[int, str], AnnualReport]] = {}
+    for report in annual_reports_visible_to(user).filter(year=year, institution__in=institutions):
+        reports.setdefault(report.institution_id, {})[(report.year, report.kind)] = report
+    return [(inst, report_services.states_for(inst, year, reports.get(inst.pk, {}))) for inst in institutions]
+
+
+def decision_subject(user: Any, kind: str, public_id: Any) -> Any:
+    """The record a decision document is about: officials of the jurisdiction, and the
+    institution it is addressed to."""
+    from django.http import Http404
+
+    model = {"violation": ViolationRecord, "rectification": Rectification,
+             "termination": TerminationProposal}.get(kind)
+    if model is None:
+        raise Http404("未找到该文书")
+    return get_scoped_or_404(model.objects.select_related("institution__authority"), user,
+                             scope={"region_field": "institution__region_code", "institution_field": "institution_id"},
+                             public_id=public_id)
+
+
 # --- public ------------------------------------------------------------------------------------
 
 def published_inspections() -> QuerySet[Inspection]:
@@ -145,6 +186,22 @@ def public_blacklist() -> QuerySet[BlacklistEntry]:
 
 # --- dashboard and the supervision file --------------------------------------------------------
 
+def open_filing_clocks(user: Any, today: dt.date, limit: int = 200) -> list[tuple[Any, Any]]:
+    """The registry's clocks that run against the authority now (材料核查, 办结), overdue first."""
+    from skillreg.registry.clocks import application_clocks
+    from skillreg.registry.models import Application
+    from skillreg.registry.selectors import applications_visible_to
+    from skillreg.workdays.calendar import WorkCalendar
+
+    running = (Application.Status.SUBMITTED, Application.Status.ACCEPTED, Application.Status.EVALUATING,
+               Application.Status.EVALUATED)
+    calendar = WorkCalendar()
+    rows = [(app, c) for app in applications_visible_to(user).filter(status__in=running).order_by("pk")[:limit]
+            for c in application_clocks(app, today=today, calendar=calendar)
+            if c.runs_against == "authority" and c.due is not None]
+    return sorted(rows, key=lambda row: (not row[1].overdue, row[1].due))
+
+
 @dataclass
 class Dashboard:
     today: dt.date
@@ -159,7 +216,16 @@ class Dashboard:
     inactivity_flags: list[InactivityFlag]
     open_violations: list[ViolationRecord]
     expiring: list[Institution]
+    # 002 第五条(五): plans and summaries missing after their deadline, (institution, state).
+    overdue_reports: list[tuple[Institution, report_services.ReportState]] = field(default_factory=list)
+    # Filing clocks running against the authority (material check, completion), soonest first.
+    open_clocks: list[tuple[Any, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_overdue(self) -> bool:
+        return bool(self.overdue_complaints or self.overdue_rectifications or self.overdue_publications
+                    or self.overdue_reports or any(c.overdue for _, c in self.open_clocks))
 
 
 def dashboard(user: Any, today: dt.date) -> Dashboard:
@@ -185,6 +251,10 @@ def dashboard(user: Any, today: dt.date) -> Dashboard:
         expiring=list(institutions_visible_to(user).filter(
             status=Institution.Status.FILED, valid_until__isnull=False,
             valid_until__lte=today + dt.timedelta(days=90)).order_by("valid_until")),
+        open_clocks=open_filing_clocks(user, today),
+        overdue_reports=[(inst, state) for year in (today.year - 1, today.year)
+                         for inst, states in annual_report_overview(user, year)
+                         for state in states if state.overdue(today)],
     )
 
 
@@ -199,10 +269,13 @@ class SupervisionFile:
     proposals: list[TerminationProposal]
     inactivity: list[InactivityFlag]
     blacklist: BlacklistEntry | None
+    # 002 第五条(五): the annual plans and summaries of this year and the last, late ones marked.
+    reports: list[tuple[int, list[report_services.ReportState]]] = field(default_factory=list)
 
 
-def supervision_file(institution: Institution) -> SupervisionFile:
+def supervision_file(institution: Institution, today: dt.date | None = None) -> SupervisionFile:
     """001 五(三): everything supervision knows of one institution, for one page."""
+    year = (today or clock.today()).year
     return SupervisionFile(
         institution=institution,
         inspections=list(institution.inspections.select_related("plan").order_by("-plan__created_at")),
@@ -213,4 +286,6 @@ def supervision_file(institution: Institution) -> SupervisionFile:
         proposals=list(institution.termination_proposals.order_by("-proposed_at")),
         inactivity=list(institution.inactivity_flags.order_by("-flagged_at")),
         blacklist=is_blacklisted(institution.credit_code),
+        reports=[(y, states) for y in (year, year - 1)
+                 if (states := report_services.states_for(institution, y))],
     )

@@ -16,6 +16,11 @@ urlpatterns = [
     path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal"),
     path("inactivity/<int:pk>/decide/", views.inactivity_decide, name="inactivity_decide"),
     path("complaints/", views.complaints, name="complaints"),
+    path("reports/", views.annual_reports, name="annual_reports"),
+    path("reports/year-end.xlsx", views.year_end_xlsx, name="year_end_xlsx"),
+    path("reports/<uuid:public_id>/", views.annual_report_detail, name="annual_report"),
+    path("reports/<uuid:public_id>/files/<uuid:file_id>/", views.annual_report_file, name="annual_report_file"),
+    path("documents/<slug:kind>/<uuid:public_id>.<slug:fmt>", views.decision_document, name="document"),
     path("complaints/<uuid:public_id>/", views.complaint_detail, name="complaint"),
     # Public, no login.
     path("public/complaints/new/", public_views.complaint_new, name="complaint_new"),

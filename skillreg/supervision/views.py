@@ -23,12 +23,19 @@ from skillreg.core import clock
 from skillreg.core.errors import DomainError
 from skillreg.policies.registry import get_pack
 from skillreg.registry.models import Institution
-from skillreg.supervision import charts, selectors
-from skillreg.supervision.models import Complaint, Evaluation, InspectionFinding, InspectionPlan, Rectification
+from skillreg.supervision import charts, decisions, selectors, yearend
+from skillreg.supervision.models import (
+    AnnualReport,
+    Complaint,
+    Evaluation,
+    InspectionFinding,
+    InspectionPlan,
+    Rectification,
+)
 from skillreg.supervision.models.inspections import INSPECTION_ITEMS, INSPECTION_ITEMS_SOURCE
 from skillreg.supervision.models.violations import FoundVia
 from skillreg.supervision.services import complaints as complaint_services
-from skillreg.supervision.services import grading, inactivity, inspections, sanctions, violations
+from skillreg.supervision.services import grading, inactivity, inspections, reports, sanctions, violations
 from skillreg.supervision.services.common import is_official
 
 
@@ -72,6 +79,8 @@ def _require_official(request: HttpRequest) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     """The authority's supervision dashboard; an inspector sees their own inspections."""
     user: Any = request.user
+    if user.role == Role.INSTITUTION_USER:
+        return redirect("supervision:annual_reports")
     if not is_official(user):
         return render(request, "supervision/my_inspections.html",
                       {"inspections": selectors.inspections_visible_to(user).order_by("-plan__created_at")})
@@ -192,6 +201,7 @@ def inspection_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         "inspection": inspection, "rows": rows, "outcomes": InspectionFinding.Outcome.choices,
         "results": inspection.Result.choices,
         "is_inspector": inspection.inspectors.filter(pk=actor.pk).exists(),
+        "publish_basis": inspections.publish_rule(inspection.institution.pack_id)[1],
         "inspectors": inspection.inspectors.all(),
     })
 
@@ -342,6 +352,95 @@ def complaint_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
         "complaint": complaint, "findings": Complaint.Finding.choices,
         "overdue": complaint_services.is_overdue(complaint, clock.today()),
     })
+
+
+# --- annual work plans and summaries (002 第五条(五)); the city's year-end summary (003 六) ------
+
+
+@login_required
+def annual_reports(request: HttpRequest) -> HttpResponse:
+    """Institution staff submit; officials see who has and who has not, and export 003 六."""
+    user: Any = request.user
+    today = clock.today()
+    if user.role == Role.INSTITUTION_USER and user.institution_id:
+        institution = user.institution
+        post = request.POST if request.method == "POST" else None
+        if post is not None:
+            def submit() -> None:
+                reports.annual_report_submit(
+                    actor=user, kind=post.get("kind", ""), year=_int(post.get("year")) or 0,
+                    content=post.get("content", ""), attachments=request.FILES.getlist("attachments"),
+                    at=clock.now())
+            if _run(request, submit, "已报送"):
+                return redirect("supervision:annual_reports")
+        rule = reports.rule_for(institution.pack_id)
+        return render(request, "supervision/reports_mine.html", {
+            "institution": institution, "rule": rule, "kinds": AnnualReport.Kind.choices,
+            "years": [today.year + 1, today.year, today.year - 1],
+            "states": [(y, reports.states_for(institution, y)) for y in (today.year, today.year - 1)] if rule else [],
+            "submitted": selectors.annual_reports_visible_to(user).order_by("-year", "kind"),
+            "post": post or {}, "today": today, "max_attachments": reports.MAX_ATTACHMENTS,
+        })
+    _require_official(request)
+    year = _int(request.GET.get("year")) or today.year
+    overview = selectors.annual_report_overview(user, year)
+    missing = sum(1 for _, states in overview for s in states if s.overdue(today))
+    return render(request, "supervision/reports.html", {
+        "year": year, "years": list(range(today.year, today.year - 4, -1)), "overview": overview,
+        "missing": missing, "today": today, "cities": yearend.cities_for(user),
+        "basis": yearend.BASIS, "basis_text": yearend.BASIS_TEXT,
+    })
+
+
+@login_required
+def annual_report_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    report = selectors.annual_report_for(request.user, public_id)
+    return render(request, "supervision/report.html", {"report": report, "attachments": report.attachments.all()})
+
+
+@login_required
+def annual_report_file(request: HttpRequest, public_id: uuid.UUID, file_id: uuid.UUID) -> HttpResponse:
+    from skillreg.files.views import serve_stored_file
+
+    report = selectors.annual_report_for(request.user, public_id)
+    stored = report.attachments.filter(public_id=file_id).first()
+    if stored is None:
+        raise Http404
+    return serve_stored_file(request, stored)
+
+
+@login_required
+def year_end_xlsx(request: HttpRequest) -> HttpResponse:
+    """003 六: the city's year-end summary of its filed bodies, as XLSX (city/province officials)."""
+    _require_official(request)
+    user: Any = request.user
+    year = _int(request.GET.get("year"))
+    if year is None or not 2000 <= year <= clock.today().year:
+        messages.error(request, "请选择年度")
+        return redirect("supervision:annual_reports")
+    city = yearend.city_for(user, request.GET.get("city", ""))
+    summary = yearend.year_end_summary(city, year)
+    response = HttpResponse(yearend.to_xlsx(summary), content_type=yearend.XLSX)
+    response["Content-Disposition"] = decisions.disposition(yearend.filename(summary))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- decision documents -------------------------------------------------------------------------
+
+
+@login_required
+def decision_document(request: HttpRequest, kind: str, public_id: uuid.UUID, fmt: str) -> HttpResponse:
+    """处理决定书 / 限期整改通知书 / 终止（取消）备案决定书 as PDF or DOCX."""
+    obj = selectors.decision_subject(request.user, kind, public_id)
+    try:
+        content, content_type, name = decisions.render(kind, obj, fmt)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = decisions.disposition(name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def institutions_lookup(user: Any) -> list[Institution]:

@@ -1,15 +1,22 @@
 """Supervision: a 双随机 inspection in 巴中 with findings and published results; grades (one
 不合格 with an open rectification); violations — 通报批评, a revocation with the 失信黑名单,
 a revocation proposal waiting for the approver; complaints in each state (one overdue); the
-inactivity sweep. Through ``supervision.services`` with backdated ``at`` values.
+inactivity sweep, one flag dismissed and staying dismissed; the annual work plans and
+summaries of 002 第五条(五) — on time, late, and missing (overdue). Through
+``supervision.services`` with backdated ``at`` values.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from skillreg.accounts.models import Role
 from skillreg.registry.models import Institution
 from skillreg.supervision.models import (
+    AnnualReport,
     Complaint,
     Evaluation,
+    InactivityFlag,
     InspectionFinding,
     InspectionPlan,
     TerminationProposal,
@@ -17,8 +24,16 @@ from skillreg.supervision.models import (
 )
 from skillreg.supervision.models.inspections import Inspection
 from skillreg.supervision.models.violations import FoundVia
-from skillreg.supervision.services import complaints, grading, inactivity, inspections, sanctions, violations
-from skillreg.web.demo_common import Demo
+from skillreg.supervision.services import (
+    complaints,
+    grading,
+    inactivity,
+    inspections,
+    reports,
+    sanctions,
+    violations,
+)
+from skillreg.web.demo_common import Demo, demo_account
 from skillreg.web.demo_filings import BZ_EXPIRING, BZ_RENEWED, NM_SOCIAL_BLACKLISTED, NM_SOCIAL_CRITICISED
 
 BZ_HRSS = "巴中市人力资源和社会保障局"
@@ -154,9 +169,59 @@ def _complaints(demo: Demo) -> None:
                 answer=answer)
 
 
+# 002 第五条(五): (institution, its staff account, how it reports). The main body reports on
+# time, the renewed one late, the expiring one not at all (overdue on the dashboard).
+REPORTERS = [
+    (MAIN_BZ, "bz-institution-user", "on_time"),
+    (BZ_RENEWED.name, "bz-renewed-institution-user", "late"),
+    (BZ_EXPIRING.name, "bz-expiring-institution-user", "missing"),
+]
+REPORT_TEXT = {
+    AnnualReport.Kind.PLAN: ("{year}年度工作计划：一、全年计划组织专项职业能力考核 6 批次、约 300 人次；"
+                             "二、完成联网监控系统升级，录像保存期延长至 90 天；三、每季度开展一次考评员业务培训；"
+                             "四、严格执行考培分离和收费公示制度。"),
+    AnnualReport.Kind.SUMMARY: ("{year}年度工作总结：全年组织考核 5 批次，参加考核 236 人，合格 201 人；"
+                                "接受市人社局“双随机”抽查 1 次，发现问题已整改；无投诉举报。"),
+}
+
+
+def _annual_reports(demo: Demo) -> None:
+    for name, username, mode in REPORTERS:
+        institution = _institution(name)
+        if institution is None or mode == "missing" or reports.rule_for(institution.pack_id) is None:
+            continue
+        staff = demo.user(username) if mode == "on_time" else demo_account(
+            username=username, password=None, role=Role.INSTITUTION_USER, display_name=f"{name}填报员",
+            institution=institution, at=demo.ago(400))[0]
+        for year in (demo.today.year - 1, demo.today.year):
+            for state in reports.states_for(institution, year):
+                if not state.required or state.report is not None or state.due >= demo.today:
+                    continue
+                when = state.due if mode == "on_time" else state.due + dt.timedelta(days=23)
+                reports.annual_report_submit(actor=staff, kind=state.kind, year=year, at=demo.on(when, 16),
+                                             content=REPORT_TEXT[state.kind].format(year=year))
+
+
+def _inactivity(demo: Demo) -> None:
+    """The sweep a month ago flagged the idle bodies; the official dismissed one after checking,
+    and today's sweep leaves it dismissed (a new flag needs a further idle year)."""
+    if not InactivityFlag.objects.exists():
+        inactivity.inactivity_sweep(at=demo.ago(30, 2))
+        flags = list(InactivityFlag.objects.select_related("institution").order_by("institution__name"))
+        if len(flags) >= 2:
+            flag = flags[0]
+            official = ("wh-filing-official" if flag.institution.region_code.startswith("15")
+                        else "bz-filing-official")
+            inactivity.inactivity_decide(
+                actor=demo.user(official), flag=flag, act=False, at=demo.ago(28, 15),
+                note="经核实，该机构本年度已在备案场地外的核准考点组织考核，有考核记录和督导报告，不予处理")
+    # What the scheduler runs daily: bodies with no exam for a year are flagged for the official.
+    inactivity.inactivity_sweep(at=demo.now)
+
+
 def load(demo: Demo) -> None:
     _inspection(demo)
     _violations(demo)
     _complaints(demo)
-    # What the scheduler runs: bodies with no exam for a year are flagged for the official.
-    inactivity.inactivity_sweep(at=demo.now)
+    _annual_reports(demo)
+    _inactivity(demo)

@@ -7,9 +7,11 @@ from skillreg.supervision.models.inspections import (
     InspectionFinding,
     InspectionPlan,
 )
+from skillreg.supervision.models.reports import AnnualReport
 from skillreg.supervision.models.violations import BlacklistEntry, ViolationRecord
 
 __all__ = [
+    "AnnualReport",
     "BlacklistEntry",
     "Complaint",
     "Evaluation",

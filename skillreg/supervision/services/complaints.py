@@ -33,9 +33,13 @@ OPEN_STATUSES = (Complaint.Status.RECEIVED, Complaint.Status.VERIFYING)
 
 
 def answer_rule(pack_id: str) -> tuple[int, str]:
-    """(working days, how the deadline is fixed). No pack fixes one; the setting does."""
-    days = int(getattr(settings, "SKILLREG_COMPLAINT_ANSWER_WORKDAYS", DEFAULT_ANSWER_WORKDAYS))
+    """(working days, how the deadline is fixed): the pack's ``supervision.complaint_answer``;
+    every document is silent on the number (null + note), so the setting's default applies."""
     pack = get_pack(pack_id)
+    rule = pack.supervision.complaint_answer
+    if rule is not None and rule.workdays is not None:
+        return rule.workdays, f"{rule.source}：受理之日起 {rule.workdays} 个工作日内答复"
+    days = int(getattr(settings, "SKILLREG_COMPLAINT_ANSWER_WORKDAYS", DEFAULT_ANSWER_WORKDAYS))
     basis = pack.supervision.complaints
     said = f"{basis.source}要求“及时处理回应”" if basis.source else "该文件未规定投诉举报机制"
     return days, f"{said}，未规定答复期限；系统默认 {days} 个工作日（可配置）"

@@ -49,9 +49,15 @@ def inactivity_sweep(*, at: dt.datetime) -> tuple[int, int]:
             continue  # the document is silent: no automatic exit
         checked += 1
         last, basis = last_activity_date(institution)
-        if add_months(last, 12 * rule.years) > today:
-            continue
         if InactivityFlag.objects.filter(institution=institution, status=InactivityFlag.Status.OPEN).exists():
+            continue
+        # A decided flag (dismissed after verification, or acted on) settles the idle period it
+        # was raised for: the body is flagged again only after a further full period without an
+        # exam counted from that decision (or from a later exam), never at the next sweep.
+        decided = (InactivityFlag.objects.filter(institution=institution, decided_at__isnull=False)
+                   .order_by("-decided_at").values_list("decided_at", flat=True).first())
+        since = max(last, local_date(decided)) if decided is not None else last
+        if add_months(since, 12 * rule.years) > today:
             continue
         flag = InactivityFlag.objects.create(institution=institution, last_activity=last, activity_basis=basis,
                                              source=rule.source or "", flagged_at=at)

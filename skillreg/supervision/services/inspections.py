@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -29,13 +30,17 @@ RANDOM_SOURCE = "002 第二十条"  # also 001 五(三), 003 五(三): 双随机
 INSPECTOR_ROLES = (Role.SUPERVISOR, Role.CENTRE_STAFF)
 
 
-def publish_rule() -> tuple[int, str]:
+def publish_rule(pack_id: str | None = None) -> tuple[int, str]:
     """Working days to publish results and what fixes them.
 
-    No pack fixes a publication deadline (the schema has no such clock and the documents
-    are silent): a system default, shown as such.
+    The pack's ``supervision.results_publication``; every document is silent on it (the
+    packs say so with null + note), so the system default applies and is shown as such.
     """
-    return PUBLISH_DEFAULT_WORKDAYS, f"文件未规定公开期限；系统默认 {PUBLISH_DEFAULT_WORKDAYS} 个工作日"
+    rule = get_pack(pack_id).supervision.results_publication if pack_id else None
+    if rule is not None and rule.workdays is not None:
+        return rule.workdays, f"{rule.source}：检查结论作出后 {rule.workdays} 个工作日内公开"
+    days = int(getattr(settings, "SKILLREG_INSPECTION_PUBLISH_WORKDAYS", PUBLISH_DEFAULT_WORKDAYS))
+    return days, f"文件未规定公开期限；系统默认 {days} 个工作日（可配置）"
 
 
 def body_pool(plan: InspectionPlan) -> QuerySet[Institution]:
@@ -234,7 +239,7 @@ def inspection_conclude(*, actor: Any, inspection: Inspection, result: str, conc
                           source="002 第二十一条")
     if result not in Inspection.Result.values:
         raise InvalidInput("请选择检查结论", field="result")
-    days, _ = publish_rule()
+    days, _ = publish_rule(inspection.institution.pack_id)
     due = add_workdays(local_date(at), days)
     inspection.status = Inspection.Status.CONCLUDED
     inspection.result = result

@@ -117,3 +117,31 @@ def test_another_citys_official_gets_404_on_complaint(bazhong, wh_official) -> N
     inst = filed(bazhong)
     complaint, _ = svc.complaint_submit(institution_code=inst.code, subject="s", content="c", at=NOW)
     assert login(wh_official).get(f"/supervision/complaints/{complaint.public_id}/").status_code == 404
+
+
+def test_dashboard_shows_filing_clocks_running_against_the_authority(bazhong, bz_official, wh_official) -> None:
+    """Issue 5 dashboard: open clocks and overdue items (the registry's 材料核查 / 办结 clocks)."""
+    from skillreg.registry.models import Application
+
+    inst = filed(bazhong, name="待核查申请单位")
+    inst.status = inst.Status.REGISTERED
+    inst.save(update_fields=["status"])
+    Application.objects.create(institution=inst, pack_id="sc-2021-appraisal", status=Application.Status.SUBMITTED,
+                               authority=bazhong, region_code=inst.region_code, created_at=NOW, submitted_at=NOW,
+                               material_check_due=NOW.date() - dt.timedelta(days=3))
+    page = login(bz_official).get("/supervision/").content.decode()
+    assert "待核查申请单位" in page and "材料核查期限" in page and "备案办理时限（进行中 1）" in page
+    assert "待核查申请单位" not in login(wh_official).get("/supervision/").content.decode()
+
+
+def test_every_pack_states_it_sets_no_answer_deadline() -> None:
+    """Issue 5: the answer deadline is the pack's; the documents are silent (000 四(一), 001 五(三),
+    003 五(三) say only 及时), so each pack has null + note and the configurable default applies."""
+    from skillreg.policies.registry import all_packs
+
+    for pack in all_packs():
+        rule = pack.supervision.complaint_answer
+        assert rule is not None and rule.workdays is None and "未规定" in (rule.note or "") \
+            and "答复期限" in (rule.note or ""), pack.id
+    days, basis = svc.answer_rule("nm-2021-skill-level")
+    assert days == svc.DEFAULT_ANSWER_WORKDAYS and "003 五(三)" in basis and "可配置" in basis

@@ -43,3 +43,28 @@ def test_nm_2021_action_opens_idle_violation_003_5_5(wuhai, wh_official) -> None
     inactivity.inactivity_decide(actor=wh_official, flag=InactivityFlag.objects.get(), act=True, note="属实",
                                  at=NOW)
     assert ViolationRecord.objects.get().item_key == "idle-one-year"
+
+
+def test_dismissed_flag_stays_dismissed_until_a_further_idle_year_002_art22_7(bazhong, bz_official) -> None:
+    """A flag the official dismissed is not raised again at the next sweep; only a further
+    full period (002 第二十二条(七): 年度内) without an exam, counted from the dismissal, flags again."""
+    inst = filed(bazhong, registered_at=OLD)
+    inactivity.inactivity_sweep(at=NOW)
+    flag = InactivityFlag.objects.get()
+    inactivity.inactivity_decide(actor=bz_official, flag=flag, act=False, note="已在外省考点组织考核，有记录", at=NOW)
+    for days in (1, 30, 364):
+        assert inactivity.inactivity_sweep(at=NOW + dt.timedelta(days=days))[1] == 0, days
+    assert list(InactivityFlag.objects.values_list("status", flat=True)) == [InactivityFlag.Status.DISMISSED]
+    # A year after the dismissal, still no exam: new evidence, a new flag.
+    assert inactivity.inactivity_sweep(at=NOW + dt.timedelta(days=365))[1] == 1
+    new = InactivityFlag.objects.get(status=InactivityFlag.Status.OPEN)
+    assert new.institution == inst and new.source == "002 第二十二条(七)"
+
+
+def test_acted_flag_is_not_raised_again_at_the_next_sweep(wuhai, wh_official) -> None:
+    filed(wuhai, pack_id="nm-2021-skill-level", registered_at=OLD)
+    inactivity.inactivity_sweep(at=NOW)
+    inactivity.inactivity_decide(actor=wh_official, flag=InactivityFlag.objects.get(), act=True, note="属实",
+                                 at=NOW)
+    assert inactivity.inactivity_sweep(at=NOW + dt.timedelta(days=1))[1] == 0
+    assert InactivityFlag.objects.count() == 1
