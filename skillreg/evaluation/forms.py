@@ -18,12 +18,17 @@ class ScoreForm(forms.Form):
     def __init__(self, *args: Any, methods: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.methods = methods
-        for i, _method in enumerate(methods):
-            self.fields[f"score_{i}"] = forms.IntegerField(label="分数（0–100）", required=False,
-                                                           min_value=0, max_value=100)
-            self.fields[f"verdict_{i}"] = forms.ChoiceField(label="或结论", choices=VERDICTS, required=False)
-            self.fields[f"notes_{i}"] = forms.CharField(label="说明", required=False,
-                                                        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}))
+        for i, method in enumerate(methods):
+            # The cells sit under column headers; aria-label names the row (method) too.
+            self.fields[f"score_{i}"] = forms.IntegerField(
+                label="分数（0–100）", required=False, min_value=0, max_value=100,
+                widget=forms.NumberInput(attrs={"aria-label": f"{method}：分数（0–100）", "class": "num-6"}))
+            self.fields[f"verdict_{i}"] = forms.ChoiceField(
+                label="或结论", choices=VERDICTS, required=False,
+                widget=forms.Select(attrs={"aria-label": f"{method}：结论（合格/不合格）"}))
+            self.fields[f"notes_{i}"] = forms.CharField(
+                label="说明", required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 50, "aria-label": f"{method}：说明"}))
 
     def rows(self) -> list[tuple[str, Any, Any, Any]]:
         return [(m, self[f"score_{i}"], self[f"verdict_{i}"], self[f"notes_{i}"]) for i, m in enumerate(self.methods)]

@@ -6,22 +6,31 @@ same service the API calls, render. A refusal becomes a message on the page, wit
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import uuid
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+import openpyxl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Case, DateField, F, IntegerField, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from skillreg.accounts.models import Role
+from skillreg.accounts.models import Authority, Role
 from skillreg.audit.selectors import timeline_for
 from skillreg.core import clock
 from skillreg.core.errors import DomainError
 from skillreg.files.views import content_disposition
-from skillreg.policies.registry import get_pack
+from skillreg.policies.registry import all_packs, get_pack
 from skillreg.registry import documents, eligibility, workflow
 from skillreg.registry.clocks import application_clocks
 from skillreg.registry.models import Application
@@ -31,27 +40,181 @@ from skillreg.registry.services import decisions
 from skillreg.workdays.calendar import WorkCalendar
 
 PAGE_SIZE = 20
+S = Application.Status
+# The date the running clock falls due, per status (the same clocks as ``clocks.application_clocks``):
+# materials check while submitted, the applicant's supplement window, then the completion clock.
+CLOCK_STATUSES = {
+    S.SUBMITTED: "material_check_due",
+    S.SUPPLEMENT_REQUESTED: "supplement_notice__due",
+    S.ACCEPTED: "completion_due", S.EVALUATING: "completion_due", S.EVALUATED: "completion_due",
+}
+SORTS = {
+    "overdue": ("逾期优先", ["-clock_overdue", F("clock_due").asc(nulls_last=True), "-submitted_at", "-pk"]),
+    "due": ("期限最近", [F("clock_due").asc(nulls_last=True), "-submitted_at", "-pk"]),
+    "submitted": ("最近提交", [F("submitted_at").desc(nulls_last=True), "-created_at", "-pk"]),
+}
+BULK_EXPORT_LIMIT = 500
+
+
+def with_running_clock(qs: QuerySet[Application], today: dt.date) -> QuerySet[Application]:
+    """Annotate ``clock_due`` (the running clock's due date) and ``clock_overdue`` (1 when it has
+    passed), so that the database can sort and count overdue applications across all pages."""
+    due = Case(*(When(status=status, then=F(field)) for status, field in CLOCK_STATUSES.items()),
+               default=Value(None), output_field=DateField())
+    return qs.annotate(clock_due=due).annotate(
+        clock_overdue=Case(When(clock_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Application], dict[str, str]]:
+    qs = applications_visible_to(request.user).select_related("supplement_notice", "filing")
+    qs = with_running_clock(qs, clock.today())
+    f = {key: request.GET.get(key, "").strip() for key in ("status", "q", "city", "overdue", "pack", "sort")}
+    if f["status"] in Application.Status.values:
+        qs = qs.filter(status=f["status"])
+    elif f["status"] == "open":
+        qs = qs.filter(status__in=workflow.OPEN_STATUSES)
+    else:
+        f["status"] = ""
+    if f["q"]:
+        qs = qs.filter(institution__name__contains=f["q"])
+    if f["city"].isdigit() and len(f["city"]) == 4:
+        qs = qs.filter(region_code__startswith=f["city"])
+    else:
+        f["city"] = ""
+    if f["overdue"] == "1":
+        qs = qs.filter(clock_overdue=1)
+    else:
+        f["overdue"] = ""
+    if f["pack"]:
+        qs = qs.filter(pack_id=f["pack"])
+    if f["sort"] not in SORTS:
+        f["sort"] = "overdue"  # overdue first unless the user asks otherwise
+    return qs.order_by(*SORTS[f["sort"]][1]), f
+
+
+def _city_choices(user: Any) -> list[tuple[str, str]]:
+    """The cities (first four digits of the region code) that the user's applications come from."""
+    codes = sorted({code[:4] for code in applications_visible_to(user).order_by()
+                    .values_list("region_code", flat=True).distinct()})
+    names = dict(Authority.objects.filter(region_code__in=[c + "00" for c in codes])
+                 .values_list("region_code", "region_name"))
+    return [(c, names.get(c + "00", c + "00")) for c in codes]
 
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    qs = applications_visible_to(request.user).select_related("supplement_notice", "filing")
-    status = request.GET.get("status", "")
-    if status in Application.Status.values:
-        qs = qs.filter(status=status)
-    elif status == "open":
-        qs = qs.filter(status__in=workflow.OPEN_STATUSES)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(institution__name__contains=q)
-    page = Paginator(qs.order_by("-submitted_at", "-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        return _bulk(request)
+    qs, f = _filtered(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = WorkCalendar()
     rows = [(app, application_clocks(app, calendar=calendar)) for app in page]
+    user: Any = request.user
+    # Every filter, the sort included, rides along in the page links.
+    keep = urlencode({k: v for k, v in f.items() if v and (k, v) != ("sort", "overdue")})
     return render(request, "registry/worklist.html", {
-        "page": page, "rows": rows, "status": status, "q": q,
-        "statuses": Application.Status.choices,
-        "can_create": request.user.role == Role.INSTITUTION_USER,  # type: ignore[union-attr]
+        "page": page, "rows": rows, "f": f, "keep": keep,
+        "statuses": Application.Status.choices, "cities": _city_choices(user),
+        "packs": [(p.id, p.title) for p in all_packs()], "sorts": [(k, v[0]) for k, v in SORTS.items()],
+        "can_create": user.role == Role.INSTITUTION_USER,
+        "can_bulk_accept": user.role == Role.FILING_OFFICIAL,
+        "can_bulk": user.role != Role.INSTITUTION_USER,
+        "export_limit": BULK_EXPORT_LIMIT,
     })
+
+
+def _selected(request: HttpRequest) -> list[Application]:
+    """The ticked applications the user may see, in the order of the list; unknown ids are ignored."""
+    ids = []
+    for raw in request.POST.getlist("selected")[:BULK_EXPORT_LIMIT]:
+        try:
+            ids.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    qs = applications_visible_to(request.user).select_related("supplement_notice", "filing")
+    qs = with_running_clock(qs, clock.today()).filter(public_id__in=ids)
+    return list(qs.order_by(*SORTS["overdue"][1]))
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    application: Application
+    ok: bool
+    message: str
+
+
+def _bulk(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("bulk", "")
+    back = request.POST.get("back", "")
+    back_url = reverse("registry:worklist") + (f"?{back}" if back and "//" not in back else "")
+    selected = _selected(request)
+    if not selected:
+        messages.error(request, "请先勾选要批量办理的申请")
+        return redirect(back_url)
+    user: Any = request.user
+    if action in ("export-csv", "export-xlsx"):
+        if user.role == Role.INSTITUTION_USER:
+            raise Http404("未找到该页面")
+        return _export(selected, action.removeprefix("export-"))
+    if action != "accept" or user.role != Role.FILING_OFFICIAL:
+        messages.error(request, "不支持的批量操作")
+        return redirect(back_url)
+    results = []
+    for application in selected:
+        # One service call (one transaction, one audit event) per application; a refusal of one
+        # does not undo or stop the others, and each result is reported.
+        if user.authority_id not in (application.authority_id, application.reviewing_authority_id):
+            results.append(BulkResult(application, False, "不是本部门受理的申请"))
+            continue
+        try:
+            application = svc.application_accept(actor=user, application=application, at=clock.now())
+        except DomainError as exc:
+            results.append(BulkResult(application, False,
+                                      exc.message + (f"（依据：{exc.source}）" if exc.source else "")))
+        else:
+            results.append(BulkResult(application, True, "已受理"))
+    done = sum(r.ok for r in results)
+    return render(request, "registry/bulk_result.html", {
+        "title": "批量受理", "results": results, "done": done, "failed": len(results) - done,
+        "back_url": back_url,
+    })
+
+
+EXPORT_COLUMNS = ["申请单位", "申请类别", "适用政策", "受理部门", "状态", "办理时限", "提交时间"]
+
+
+def _export(selected: list[Application], fmt: str) -> HttpResponse:
+    calendar = WorkCalendar()
+    rows = []
+    for app in selected:
+        clocks = "；".join(f"{c.label}：{c.left_label}" for c in application_clocks(app, calendar=calendar))
+        submitted = timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else ""
+        rows.append([app.institution.name, app.get_kind_display(), get_pack(app.pack_id).title,
+                     app.authority.name if app.authority else "", app.get_status_display(), clocks or "—", submitted])
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(rows)
+        # The BOM lets spreadsheet programs on Chinese Windows read the file as UTF-8.
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition(f"备案申请-{stamp}.csv")
+        return response
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "备案申请"
+    sheet.append(EXPORT_COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    for column, width in zip("ABCDEFG", (36, 12, 40, 28, 12, 30, 18), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition(f"备案申请-{stamp}.xlsx")
+    return response
 
 
 @login_required

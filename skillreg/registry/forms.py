@@ -164,13 +164,25 @@ class RowForm(forms.Form):
     # Selects whose stored value may be one the choices do not list (free text in the model).
     open_choices: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, section: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.section = section
+        self.label_cells()
         for name in self.open_choices:
             value = self.initial.get(name) or (self.data.get(self.add_prefix(name)) if self.is_bound else None)
             choices = list(self.fields[name].choices)  # type: ignore[attr-defined]
             if value and value not in [c[0] for c in choices]:
                 self.fields[name].choices = [*choices, (value, value)]  # type: ignore[attr-defined]
+
+    def label_cells(self) -> None:
+        """A table cell's column header does not say which row it is in: name each field
+        “<section>第 n 行：<column>” (aria-label), the template row “<section>新增行：<column>”."""
+        index = (self.prefix or "").rsplit("-", 1)[-1]
+        row = f"{self.section}第 {int(index) + 1} 行" if index.isdigit() else f"{self.section}新增行"
+        for name, f in self.fields.items():
+            if isinstance(f.widget, (forms.CheckboxSelectMultiple, forms.MultipleHiddenInput, forms.HiddenInput)):
+                continue  # each level checkbox has its own <label>; hidden fields need none
+            f.widget.attrs["aria-label"] = f"{row}：{'删除本行' if name == 'DELETE' else f.label}"
 
     def has_changed(self) -> bool:
         return any(not _blank(self[name].data) for name in self.content_fields)
@@ -181,9 +193,16 @@ class RowForm(forms.Form):
 
 
 class BaseRowFormSet(forms.BaseFormSet):
+    section = ""  # the list's name, for the rows' field labels (RowForm.label_cells)
+
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         # Every row, stored or new, may be left blank: blank means "not there" (see RowForm).
-        return {**super().get_form_kwargs(index), "empty_permitted": True}
+        return {**super().get_form_kwargs(index), "empty_permitted": True, "section": self.section}
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)  # adds DELETE after the row form labelled its own fields
+        if isinstance(form, RowForm):
+            form.label_cells()
 
     @staticmethod
     def is_deleted(form: forms.Form) -> bool:
@@ -203,7 +222,7 @@ class ScopeRowForm(RowForm):
     levels = forms.TypedMultipleChoiceField(label="鉴定级别", choices=LEVEL_CHOICES, coerce=int, required=False,
                                             widget=forms.CheckboxSelectMultiple(attrs={"class": "levels"}))
     assessors = forms.IntegerField(label="自有考评员数量", min_value=0, max_value=10000, required=False,
-                                   widget=forms.NumberInput({"style": "width:6em"}))
+                                   widget=forms.NumberInput({"class": "num-6"}))
     content_fields = ("name", "occupation_code", "levels", "assessors")
 
     def __init__(self, *args: Any, uses_levels: bool = True, scope_label: str = "职业（工种）",
@@ -213,6 +232,7 @@ class ScopeRowForm(RowForm):
         if not uses_levels:
             # Special projects have no levels; any stored ones ride along unseen.
             self.fields["levels"].widget = forms.MultipleHiddenInput()
+        self.label_cells()  # again: the name column's label depends on the pack
 
     def item(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -226,7 +246,7 @@ class EquipmentRowForm(RowForm):
     unit = forms.CharField(label="单位", max_length=20, required=False,
                            widget=forms.TextInput(_small(4, placeholder="台")))
     quantity = forms.IntegerField(label="数量", min_value=0, max_value=1_000_000,
-                                  widget=forms.NumberInput({"style": "width:7em"}))
+                                  widget=forms.NumberInput({"class": "num-7"}))
     content_fields = ("name", "model", "unit", "quantity")
 
 
@@ -236,7 +256,7 @@ class StaffRowForm(RowForm):
     name = forms.CharField(label="姓名", max_length=50, widget=forms.TextInput(_small(8)))
     gender = forms.ChoiceField(label="性别", choices=GENDER_CHOICES, required=False)
     age = forms.IntegerField(label="年龄", min_value=16, max_value=100, required=False,
-                             widget=forms.NumberInput({"style": "width:5em"}))
+                             widget=forms.NumberInput({"class": "num-5"}))
     qualification = forms.CharField(label="职业资格", max_length=100, required=False,
                                     widget=forms.TextInput(_small(10)))
     education = forms.CharField(label="文化程度", max_length=50, required=False, widget=forms.TextInput(_small(6)))
@@ -252,7 +272,7 @@ class AssessorRowForm(RowForm):
     name = forms.CharField(label="姓名", max_length=50, widget=forms.TextInput(_small(8)))
     gender = forms.ChoiceField(label="性别", choices=GENDER_CHOICES, required=False)
     age = forms.IntegerField(label="年龄", min_value=16, max_value=100, required=False,
-                             widget=forms.NumberInput({"style": "width:5em"}))
+                             widget=forms.NumberInput({"class": "num-5"}))
     education = forms.CharField(label="文化程度", max_length=50, required=False, widget=forms.TextInput(_small(6)))
     post = forms.CharField(label="职务", max_length=50, required=False, widget=forms.TextInput(_small(6)))
     title = forms.CharField(label="专业技术职务（职业资格）", max_length=50, required=False,
@@ -308,9 +328,9 @@ class StationForm(forms.Form):
 
 class SiteForm(forms.Form):
     count = forms.IntegerField(label="数量", min_value=0, max_value=10000, required=False,
-                               widget=forms.NumberInput(attrs={"style": "width:7em"}))
+                               widget=forms.NumberInput(attrs={"class": "num-7"}))
     area = forms.FloatField(label="面积（平方米）", min_value=0, max_value=10_000_000, required=False,
-                            widget=forms.NumberInput(attrs={"style": "width:9em", "step": "any"}))
+                            widget=forms.NumberInput(attrs={"class": "num-9", "step": "any"}))
 
 
 @dataclass(frozen=True)
@@ -444,10 +464,19 @@ class ApplicationEditor:
                                  2 if current.staff else 0)
         self.assessors = self._extra(AssessorFormSet(data, prefix="assessors",
                                                      initial=[a.model_dump() for a in current.assessors]), 3)
+        self._name_sections()
         if self.readonly:
             for form in self._all_forms():
                 for f in form.fields.values():
                     f.disabled = True
+
+    def _name_sections(self) -> None:
+        # Each row's fields are named “<section>第 n 行：<column>” for screen readers (RowForm).
+        sections = {"scope": f"申请范围（{self.layout.scope_label}）", "staff": "管理人员名册",
+                    "assessors": "考评员和质量督导员名册"}
+        sections.update({f"{b.key}.equipment": f"{b.title}设备" for b in self.sites})
+        for key, formset in self.formsets():
+            formset.section = sections.get(key, "")
 
     def _extra(self, formset: BaseRowFormSet, extra: int) -> BaseRowFormSet:
         # Spare blank rows for pages without script; none on a read-only page.
