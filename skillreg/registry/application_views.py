@@ -7,7 +7,6 @@ same service the API calls, render. A refusal becomes a message on the page, wit
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import uuid
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import openpyxl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, DateField, F, IntegerField, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from skillreg.policies.registry import all_packs, get_pack
 from skillreg.registry import documents, eligibility, workflow
 from skillreg.registry.clocks import application_clocks
 from skillreg.registry.models import Application
-from skillreg.registry.selectors import application_for, applications_visible_to
+from skillreg.registry.selectors import application_for, applications_visible_to, with_running_clock
 from skillreg.registry.services import applications as svc
 from skillreg.registry.services import decisions
 from skillreg.workdays.calendar import WorkCalendar
@@ -43,26 +42,12 @@ PAGE_SIZE = 20
 S = Application.Status
 # The date the running clock falls due, per status (the same clocks as ``clocks.application_clocks``):
 # materials check while submitted, the applicant's supplement window, then the completion clock.
-CLOCK_STATUSES = {
-    S.SUBMITTED: "material_check_due",
-    S.SUPPLEMENT_REQUESTED: "supplement_notice__due",
-    S.ACCEPTED: "completion_due", S.EVALUATING: "completion_due", S.EVALUATED: "completion_due",
-}
 SORTS = {
     "overdue": ("逾期优先", ["-clock_overdue", F("clock_due").asc(nulls_last=True), "-submitted_at", "-pk"]),
     "due": ("期限最近", [F("clock_due").asc(nulls_last=True), "-submitted_at", "-pk"]),
     "submitted": ("最近提交", [F("submitted_at").desc(nulls_last=True), "-created_at", "-pk"]),
 }
 BULK_EXPORT_LIMIT = 500
-
-
-def with_running_clock(qs: QuerySet[Application], today: dt.date) -> QuerySet[Application]:
-    """Annotate ``clock_due`` (the running clock's due date) and ``clock_overdue`` (1 when it has
-    passed), so that the database can sort and count overdue applications across all pages."""
-    due = Case(*(When(status=status, then=F(field)) for status, field in CLOCK_STATUSES.items()),
-               default=Value(None), output_field=DateField())
-    return qs.annotate(clock_due=due).annotate(
-        clock_overdue=Case(When(clock_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Application], dict[str, str]]:

@@ -1,11 +1,29 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, DateField, F, IntegerField, QuerySet, Value, When
 
 from skillreg.accounts.scoping import get_scoped_or_404, scoped
 from skillreg.registry.models import Application, Institution
+
+S = Application.Status
+# The clock that runs against each open status: the due date the worklist sorts and counts by.
+CLOCK_STATUSES = {
+    S.SUBMITTED: "material_check_due",
+    S.SUPPLEMENT_REQUESTED: "supplement_notice__due",
+    S.ACCEPTED: "completion_due", S.EVALUATING: "completion_due", S.EVALUATED: "completion_due",
+}
+
+
+def with_running_clock(qs: QuerySet[Application], today: dt.date) -> QuerySet[Application]:
+    """Annotate ``clock_due`` (the running clock's due date) and ``clock_overdue`` (1 when it has
+    passed), so that the database can sort and count overdue applications across all pages."""
+    due = Case(*(When(status=status, then=F(field)) for status, field in CLOCK_STATUSES.items()),
+               default=Value(None), output_field=DateField())
+    return qs.annotate(clock_due=due).annotate(
+        clock_overdue=Case(When(clock_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
 def institutions_visible_to(user: Any) -> QuerySet[Institution]:

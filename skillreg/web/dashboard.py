@@ -18,9 +18,8 @@ from skillreg.accounts.models import Authority
 from skillreg.accounts.scoping import scoped
 from skillreg.core import clock
 from skillreg.registry import workflow
-from skillreg.registry.application_views import CLOCK_STATUSES, with_running_clock
 from skillreg.registry.models import Application
-from skillreg.registry.selectors import applications_visible_to
+from skillreg.registry.selectors import CLOCK_STATUSES, applications_visible_to, with_running_clock
 from skillreg.supervision.models import Evaluation
 
 GRADES = ("优秀", "良好", "合格", "不合格")
