@@ -52,6 +52,7 @@ class RoomOut(Schema):
     reaches_rule: bool | None
     min_p: float | None
     reading: str
+    violation: uuid.UUID | None = None
     flagged: list[PairOut]
 
 
@@ -84,6 +85,8 @@ class RunOut(Schema):
     error: str
     histogram: list[int]
     histogram_edges: list[float]
+    plan: uuid.UUID | None = None
+    source_name: str = ""
 
 
 class RunDetailOut(RunOut):
@@ -103,6 +106,7 @@ def _run_out(run: ScreeningRun) -> dict[str, Any]:
         "flagged_room_count": run.flagged_room_count, "runtime_seconds": run.runtime_seconds,
         "created_at": run.created_at, "finished_at": run.finished_at, "error": run.error,
         "histogram": run.histogram, "histogram_edges": similarity.hist_edges(),
+        "plan": run.plan.public_id if run.plan_id else None, "source_name": run.source_name,
     }
 
 
@@ -128,16 +132,59 @@ def start_run(request: HttpRequest, institution: Form[uuid.UUID], title: Form[st
     return Status(201, _run_out(run))
 
 
+class SittingRunIn(Schema):
+    plan: uuid.UUID
+    title: str = ""
+    key: str = ""
+    alpha: float = similarity.DEFAULT_ALPHA
+
+
+@router.post("/screenings/from-sitting", response={201: RunOut})
+def start_run_from_sitting(request: HttpRequest, payload: SittingRunIn) -> Any:
+    """以考务系统已录入的某考试场次（考核计划）客观题答卷发起答卷雷同筛查（后台计算，000 三(三)8）。"""
+    plan = selectors.sitting_for(request.user, payload.plan)
+    run = screening.screening_start_from_sitting(actor=request.user, plan=plan, title=payload.title,
+                                                 key_text=payload.key, alpha=payload.alpha, at=clock.now())
+    return Status(201, _run_out(run))
+
+
+class ViolationIn(Schema):
+    room: str
+    note: str = ""
+
+
+class ViolationOut(Schema):
+    id: uuid.UUID
+    institution: str
+    source: str
+    item_text: str
+    status: str
+    facts: str
+
+
+@router.post("/screenings/{uuid:public_id}/violation", response={201: ViolationOut})
+def open_violation(request: HttpRequest, public_id: uuid.UUID, payload: ViolationIn) -> Any:
+    """就达到 000 三(三)8 比例的考场，对考核机构立违规记录（调用督导模块的违规记录服务）。"""
+    run = selectors.run_for(request.user, public_id)
+    room = selectors.room_for(request.user, run, payload.room)
+    record = screening.screening_room_open_violation(actor=request.user, room=room, at=clock.now(),
+                                                     note=payload.note[:500])
+    return Status(201, {"id": record.public_id, "institution": run.institution.name, "source": record.source,
+                        "item_text": record.item_text, "status": record.status, "facts": record.facts})
+
+
 @router.get("/screenings/{uuid:public_id}", response=RunDetailOut)
 def get_run(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     run = selectors.run_for(request.user, public_id)
     rooms = []
-    for room in run.rooms.prefetch_related("flagged").order_by("-share", "-flagged_pairs", "room"):
+    for room in run.rooms.select_related("violation").prefetch_related("flagged").order_by(
+            "-share", "-flagged_pairs", "room"):
         rooms.append({
             "room": room.room, "candidates": room.candidates, "pairs": room.pairs, "pair_alpha": room.pair_alpha,
             "flagged_pairs": room.flagged_pairs, "flagged_candidates": room.flagged_candidates,
             "share": room.share, "reaches_rule": room.reaches_rule, "min_p": room.min_p,
             "reading": report.room_reading(run, room),
+            "violation": room.violation.public_id if room.violation_id else None,
             "flagged": [{"examinee_a": p.examinee_a, "examinee_b": p.examinee_b,
                          "identical_incorrect": p.identical_incorrect, "expected": p.expected, "z": p.z,
                          "p_value": p.p_value, "shared_items": p.shared_items, "reading": report.pair_reading(p)}
@@ -212,6 +259,20 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Any:
                                             category=payload.category, title=payload.title,
                                             made_on=payload.made_on, sitting=payload.sitting, at=clock.now())
     return Status(201, _record_out(record))
+
+
+class SittingRecordsIn(Schema):
+    plan: uuid.UUID
+
+
+@router.post("/records/from-sitting", response={201: list[RecordOut]})
+def create_sitting_records(request: HttpRequest, payload: SittingRecordsIn) -> Any:
+    """把一个考试场次（考核计划）的试卷、评分表、考件、考场安排、督导记录、作答数据、录像索引登记为档案，保存期按政策包。"""
+    plan = selectors.record_sitting_for(request.user, payload.plan)
+    if not services.can_keep(request.user, plan.institution):
+        raise services.Forbidden("您无权为该机构登记档案。")
+    created = services.archive_records_from_sitting(actor=request.user, plan=plan, at=clock.now())
+    return Status(201, [_record_out(r) for r in created])
 
 
 @router.get("/records/{uuid:public_id}", response=RecordOut)

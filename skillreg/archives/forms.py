@@ -30,6 +30,26 @@ class ScreeningForm(forms.Form):
         self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
 
 
+class _SittingField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title}（{obj.institution.name}，{obj.exam_start:%Y-%m-%d}）"
+
+
+class SittingScreeningForm(forms.Form):
+    """Screen a sitting from the answer sheets the exams app stored (no file)."""
+
+    plan = _SittingField(label="考试场次（已录入客观题答卷）", queryset=Institution.objects.none())
+    title = forms.CharField(label="筛查名称（可选）", max_length=200, required=False,
+                            help_text="不填则用考核计划名称。")
+    key = forms.CharField(label="标准答案（可选）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                          help_text="按题序填写选项（如 A,B,D,C 或 ABDC）；不填则以各题选择人数最多的选项推定。")
+    alpha = forms.FloatField(label="显著性水平 α", initial=similarity.DEFAULT_ALPHA, min_value=1e-9, max_value=0.049)
+
+    def __init__(self, *args: Any, sittings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = sittings  # type: ignore[attr-defined]
+
+
 class RecordForm(forms.Form):
     institution = _InstitutionField(label="考核机构", queryset=Institution.objects.none())
     kind = forms.ChoiceField(label="载体", choices=ArchiveKind.choices)

@@ -52,6 +52,9 @@ class ScreeningRun(models.Model):
     parameters = models.JSONField("全部参数", default=dict)
     seed = models.BigIntegerField("随机种子", null=True, blank=True)  # the method has no randomness
 
+    # The exam sitting the sheets came from, when they were read from the exams app rather than a file.
+    plan = models.ForeignKey("exams.ExamPlan", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="screening_runs", verbose_name="考试场次（考核计划）")
     source_name = models.CharField("来源文件", max_length=255, blank=True)
     source_sha256 = models.CharField("文件 SHA-256", max_length=64, blank=True)
     item_names = models.JSONField("题目列名", default=list)
@@ -112,6 +115,9 @@ class ScreeningRoom(models.Model):
     share = models.FloatField("涉及考生占比", default=0.0)
     reaches_rule = models.BooleanField("达到判定比例", null=True, blank=True)  # None: the pack is silent
     min_p = models.FloatField("最小 p 值", null=True, blank=True)
+    # The violation record opened on this room's result (000 三(三)8), at most one.
+    violation = models.OneToOneField("supervision.ViolationRecord", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="screening_room", verbose_name="违规记录")
 
     class Meta:
         verbose_name = verbose_name_plural = "考场筛查结果"

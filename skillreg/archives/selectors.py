@@ -37,6 +37,44 @@ def screenable_institutions(user: Any) -> QuerySet[Institution]:
     return scoped(Institution.objects.all(), user)
 
 
+def screenable_sittings(user: Any) -> QuerySet[Any]:
+    """Exam sittings (exams.ExamPlan) with stored objective answer sheets, over the user's bodies."""
+    from skillreg.exams.models import AnswerSheet, ExamPlan
+
+    if not user.is_authenticated or user.role not in (OFFICIAL_ROLES | {Role.SYSADMIN}):
+        return ExamPlan.objects.none()
+    with_sheets = AnswerSheet.objects.values("registration__plan_id")
+    return scoped(ExamPlan.objects.filter(pk__in=with_sheets).select_related("institution"), user,
+                  **INSTITUTION_SCOPE).order_by("-exam_start", "title")
+
+
+def sitting_for(user: Any, public_id: uuid.UUID | str) -> Any:
+    return get_scoped_or_404(screenable_sittings(user), user, scope=INSTITUTION_SCOPE, public_id=public_id)
+
+
+def room_for(user: Any, run: ScreeningRun, room: str) -> Any:
+    from django.http import Http404
+
+    found = run.rooms.filter(room=room).first()
+    if found is None:
+        raise Http404("未找到该考场")
+    return found
+
+
+def record_sittings(user: Any) -> QuerySet[Any]:
+    """Exam sittings whose records the user may register: the body's own, or those over which
+    the official has jurisdiction (held: the application was approved)."""
+    from skillreg.exams.models import ExamPlan
+
+    held = [ExamPlan.Status.APPROVED, ExamPlan.Status.RESULTS_SUBMITTED, ExamPlan.Status.RESULTS_APPROVED]
+    return scoped(ExamPlan.objects.filter(status__in=held).select_related("institution"), user,
+                  **INSTITUTION_SCOPE).order_by("-exam_end", "title")
+
+
+def record_sitting_for(user: Any, public_id: uuid.UUID | str) -> Any:
+    return get_scoped_or_404(record_sittings(user), user, scope=INSTITUTION_SCOPE, public_id=public_id)
+
+
 def keeping_institutions(user: Any) -> QuerySet[Institution]:
     return scoped(Institution.objects.all(), user)
 

@@ -4,7 +4,10 @@ Destruction is two steps by two roles: an official of the filing authority appro
 (only once the retention period is over and the record is not held), then the body or the
 official destroys it in the presence of a witness, which writes the destruction ledger
 (000 三(二): 对保存期满需要销毁的档案进行台账登记备查). Records tied to an open violation
-or complaint are held and cannot be approved or destroyed until released.
+or complaint are held and cannot be approved or destroyed until released: by an explicit hold
+(with its reason), and automatically while the body has a violation record or a complaint
+still open that was opened on or after the day the record was made (no document numbers
+this rule; it is the issue's requirement, stated as a system rule in the refusal).
 """
 
 from __future__ import annotations
@@ -117,6 +120,39 @@ def archive_records_for_sitting(*, actor: Any, institution: Institution, sitting
                 for kind, category, title in items]
 
 
+# What a sitting leaves behind (issue #7: papers, score sheets, candidate work, supervision
+# records, video references); 000 三(二) names 考场安排、试卷保管、考生考件实物及考评员评分信息.
+SITTING_ITEMS: tuple[tuple[str, str, str], ...] = (
+    (ArchiveKind.PAPER, ArchiveCategory.PAPERS, "试卷及答题卡"),
+    (ArchiveKind.PAPER, ArchiveCategory.SCORE_SHEETS, "阅卷评分表（考评员签名）"),
+    (ArchiveKind.PAPER, ArchiveCategory.CANDIDATE_WORK, "考生考件实物"),
+    (ArchiveKind.PAPER, ArchiveCategory.EXAM_ARRANGEMENT, "考场安排表及考生签到表"),
+    (ArchiveKind.PAPER, ArchiveCategory.SUPERVISION, "督导、监考记录"),
+    (ArchiveKind.ELECTRONIC, ArchiveCategory.ANSWER_SHEETS, "客观题作答数据及成绩（电子）"),
+    (ArchiveKind.VIDEO, ArchiveCategory.VIDEO, "考场监控录像（存储位置索引）"),
+)
+
+
+def archive_records_from_sitting(*, actor: Any, plan: Any, at: dt.datetime) -> list[ArchiveRecord]:
+    """Register an exam sitting's records (exams.ExamPlan) with the pack's retention, once.
+
+    Made on the last exam day; the sitting is named by the plan's title and dates.
+    """
+    from skillreg.exams.models import ExamPlan
+
+    if plan.status not in (ExamPlan.Status.APPROVED, ExamPlan.Status.RESULTS_SUBMITTED,
+                           ExamPlan.Status.RESULTS_APPROVED):
+        raise DomainError("考核实施后（考核申请核准后）方可登记该场次档案。", code="sitting_not_held")
+    if plan.exam_end > _local_date(at):
+        raise DomainError(f"该场次考核至 {plan.exam_end:%Y年%-m月%-d日}结束，结束后方可登记档案。",
+                          code="sitting_not_over")
+    sitting = f"{plan.title}（{plan.exam_start:%Y-%m-%d}）"[:200]
+    if ArchiveRecord.objects.filter(institution=plan.institution, sitting=sitting).exists():
+        raise DomainError(f"“{sitting}”的档案已登记。", code="already_registered")
+    return archive_records_for_sitting(actor=actor, institution=plan.institution, sitting=sitting,
+                                       made_on=plan.exam_end, items=SITTING_ITEMS, at=at)
+
+
 @transaction.atomic
 def archive_hold(*, actor: Any, record: ArchiveRecord, reason: str, at: dt.datetime) -> ArchiveRecord:
     """Keep a record past its date while a violation or complaint about it is open."""
@@ -163,6 +199,32 @@ def _check_due(record: ArchiveRecord, at: dt.datetime) -> None:
             code="retention_not_over", source=record.retention_source or None)
 
 
+OPEN_CASE_RULE = "系统规则：机构有未办结的违规记录或投诉时，此前形成的档案一律留置，不得销毁"
+
+
+def open_cases(record: ArchiveRecord) -> list[str]:
+    """The body's open violation records and complaints that hold this record (see the docstring)."""
+    from skillreg.supervision.models import Complaint, ViolationRecord
+
+    made = record.made_on
+    cases = [f"违规记录（{v.source}，{v.recorded_at.astimezone(clock.LOCAL_TZ):%Y-%m-%d}登记）"
+             for v in ViolationRecord.objects.filter(institution_id=record.institution_id,
+                                                     status=ViolationRecord.Status.OPEN).order_by("recorded_at")
+             if v.recorded_at.astimezone(clock.LOCAL_TZ).date() >= made]
+    cases += [f"投诉 {c.tracking_number}（{c.get_status_display()}）"
+              for c in Complaint.objects.filter(institution_id=record.institution_id)
+              .exclude(status=Complaint.Status.ANSWERED).order_by("received_at")
+              if c.received_at.astimezone(clock.LOCAL_TZ).date() >= made]
+    return cases
+
+
+def _check_open_cases(record: ArchiveRecord) -> None:
+    cases = open_cases(record)
+    if cases:
+        raise DomainError(f"该机构尚有未办结的{'、'.join(cases[:3])}{'等' if len(cases) > 3 else ''}，"
+                          f"档案留置，办结前不得销毁（{OPEN_CASE_RULE}）。", code="open_case")
+
+
 @transaction.atomic
 def archive_destruction_approve(*, actor: Any, record: ArchiveRecord, at: dt.datetime) -> ArchiveRecord:
     record = ArchiveRecord.objects.select_for_update().get(pk=record.pk)
@@ -171,6 +233,7 @@ def archive_destruction_approve(*, actor: Any, record: ArchiveRecord, at: dt.dat
     if record.status == S.HELD:
         raise DomainError(f"档案已留置（{record.hold_reason}），解除留置前不得销毁。", code="held")
     _check_due(record, at)
+    _check_open_cases(record)
     before = _snapshot(record)
     _move(record, S.APPROVED)
     record.approved_by, record.approved_at = actor, at
@@ -192,6 +255,7 @@ def archive_destroy(*, actor: Any, record: ArchiveRecord, method: str, witness: 
     if record.status != S.APPROVED:
         raise DomainError("销毁须先经备案部门批准。", code="not_approved")
     _check_due(record, at)
+    _check_open_cases(record)
     if method not in DestructionMethod.values:
         raise InvalidInput("请选择销毁方式。", field="method")
     witness = witness.strip()

@@ -192,12 +192,14 @@ def parse_key(text: str, n_items: int) -> list[int | None] | None:
 
 # --- the exams app -------------------------------------------------------------------------
 
-# The contract with skillreg.exams: a model ``exams.AnswerSheet`` whose instances have
-#   registration_id — the candidate's registration (any value with a stable str()),
-#   room_id         — the exam room (any value with a stable str()),
-#   answers         — a JSON list, one chosen option per item in item order, None = omitted.
-# Options may be ints or letters; they are compared as given. Pass the sheets of one
-# sitting (one exam paper), e.g. ``AnswerSheet.objects.filter(sitting=...)``.
+# The contract with skillreg.exams: the model ``exams.AnswerSheet`` (exams/models/scoring.py),
+# one per registration, with
+#   registration_id — the candidate's registration (its Registration row; one sitting = one ExamPlan),
+#   room            — the exam room as the institution typed it (CharField),
+#   answers         — a JSON list, one chosen option per item in item order (a string such as
+#                     "A" or "BD"), None = omitted.
+# Options are compared as given (a multiple-choice answer "BD" is one option). Pass the sheets
+# of one sitting, e.g. ``AnswerSheet.objects.filter(registration__plan=plan)``.
 
 
 def exams_answer_sheets_available() -> bool:
@@ -208,15 +210,46 @@ def exams_answer_sheets_available() -> bool:
     return True
 
 
-def sheets_from_objects(objects: Iterable[Any]) -> list[Sheet]:
-    """Sheets from AnswerSheet-like objects (see the contract above)."""
+def _room_of(obj: Any) -> str:
+    # exams.AnswerSheet names the field ``room``; ``room_id`` is kept for other AnswerSheet-like
+    # objects built against the first version of this contract.
+    room = getattr(obj, "room", None)
+    if room is None:
+        room = getattr(obj, "room_id", None)
+    return "" if room is None else str(room).strip()
+
+
+def sheets_from_objects(objects: Iterable[Any], *, label: Any = None) -> list[Sheet]:
+    """Sheets from AnswerSheet-like objects (see the contract above).
+
+    ``label(obj)`` names the examinee; by default ``str(obj.registration_id)``.
+    """
     sheets = []
     for obj in objects:
+        examinee = str(label(obj) if label is not None else obj.registration_id)
         answers = obj.answers
         if not isinstance(answers, list):
-            raise InvalidInput(f"考生 {obj.registration_id} 的答卷格式不对（应为选项列表）。")
-        sheets.append(Sheet(examinee=str(obj.registration_id), room=str(obj.room_id), answers=tuple(answers)))
+            raise InvalidInput(f"考生 {examinee} 的答卷格式不对（应为选项列表）。")
+        room = _room_of(obj)
+        if not room:
+            raise InvalidInput(f"考生 {examinee} 的答卷没有考场。")
+        sheets.append(Sheet(examinee=examinee, room=room,
+                            answers=tuple(None if a in (None, "") else a for a in answers)))
     return sheets
+
+
+def parse_key_as_given(text: str, n_items: int) -> list[str] | None:
+    """A key for answers stored as text (the exams app: "A", "BD"): options separated by commas
+    or spaces, or one run of single letters (``ABDC``). Upper-cased, compared as given."""
+    value = text.strip()
+    if not value:
+        return None
+    parts = [p.upper() for p in value.replace("，", ",").replace(",", " ").split() if p]
+    if len(parts) == 1 and len(parts[0]) == n_items:
+        parts = list(parts[0])
+    if len(parts) != n_items:
+        raise InvalidInput(f"标准答案有 {len(parts)} 项，答卷有 {n_items} 道题，数量应一致。", field="key")
+    return parts
 
 
 def read_upload(upload: Any) -> tuple[bytes, str]:

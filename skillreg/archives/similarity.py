@@ -52,6 +52,7 @@ import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -67,6 +68,7 @@ CORRECTION = "bonferroni-per-room"
 HIST_LO, HIST_HI, HIST_STEP = -4.0, 10.0, 0.5
 
 Option = Hashable
+_CHUNK = 50_000  # rows per chunk when counting over the whole sitting
 
 
 @dataclass(frozen=True)
@@ -160,31 +162,69 @@ class Model:
             if len(key) != n_items:
                 raise ValueError("the key must give one option per item")
             options = sorted(set(options) | {k for k in key if k is not None}, key=_sort_key)
+        code = {o: c for c, o in enumerate(options)}
+        R = np.array([[-1 if a is None else code[a] for a in s.answers] for s in sheets], dtype=np.int16)
+        self._fit(R, options, key)
+
+    @classmethod
+    def from_codes(cls, R: np.ndarray, options: Sequence[Option],
+                   key: Sequence[Option | None] | None = None) -> Model:
+        """The model of an already coded answer matrix: R[i, k] = index into ``options``, −1 = omitted.
+
+        The same numbers as building it from sheets (``screen`` codes sheets and comes here).
+        """
+        R = np.asarray(R)
+        if R.ndim != 2 or R.shape[0] == 0 or R.shape[1] == 0:
+            raise ValueError("every sheet must answer the same, non-zero number of items")
+        if key is not None and len(key) != R.shape[1]:
+            raise ValueError("the key must give one option per item")
+        model = cls.__new__(cls)
+        model._fit(R, list(options), key)
+        return model
+
+    def _fit(self, R: np.ndarray, options: list[Option], key: Sequence[Option | None] | None) -> None:
         self.options: list[Option] = options
         code = {o: c for c, o in enumerate(options)}
-        self.R = np.array([[-1 if a is None else code[a] for a in s.answers] for s in sheets], dtype=np.int16)
+        self.R = R
         self.N, self.K = self.R.shape
         self.O = max(len(options), 1)
-        onehot = self.R[:, :, None] == np.arange(self.O, dtype=np.int16)[None, None, :]
+        # Option counts per (item, option) by comparisons in row chunks: the same integers as
+        # summing a one-hot N × K × O array, without holding it (400 MB at 10^6 × 100).
+        counts_all = self._counts(self.R)
         if key is None:
-            counts = onehot.sum(0)  # K × O; argmax takes the first (smallest option) on ties
+            counts = counts_all  # K × O; argmax takes the first (smallest option) on ties
             self.key = counts.argmax(1).astype(np.int16)
             self.key_derived = True
         else:
             self.key = np.array([-2 if k is None else code[k] for k in key], dtype=np.int16)
             self.key_derived = False
-        self.score = (self.key[None, :] == self.R).sum(1)
+        self.score = np.zeros(self.N, dtype=np.int64)
+        for start in range(0, self.N, _CHUNK):
+            self.score[start:start + _CHUNK] = (self.key[None, :] == self.R[start:start + _CHUNK]).sum(1)
         self.G = max(1, min(MAX_GROUPS, self.N // MIN_GROUP))
         order = np.argsort(self.score, kind="stable")
         self.group = np.empty(self.N, dtype=np.int64)
         self.group[order] = np.arange(self.N) * self.G // self.N
         self.group_size = np.bincount(self.group, minlength=self.G).astype(np.float64)
         self.counts = np.zeros((self.G, self.K, self.O))
-        for g in range(self.G):
-            self.counts[g] = onehot[self.group == g].sum(0)
-        self.overall = onehot.sum(0) / self.N
+        if self.G == 1:
+            self.counts[0] = counts_all
+        else:
+            by_group = np.argsort(self.group, kind="stable")
+            bounds = np.searchsorted(self.group[by_group], np.arange(self.G + 1))
+            for g in range(self.G):
+                self.counts[g] = self._counts(self.R[by_group[bounds[g]:bounds[g + 1]]])
+        self.overall = counts_all / self.N
         # Options that are wrong on each item; a key of None (item dropped) makes none wrong.
         self.wrong = (np.arange(self.O)[None, :] != self.key[:, None]) & (self.key[:, None] >= 0)
+
+    def _counts(self, R: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.K, self.O), dtype=np.int64)
+        for start in range(0, len(R), _CHUNK):
+            block = R[start:start + _CHUNK]
+            for o in range(self.O):
+                out[:, o] += (block == o).sum(0)
+        return out
 
     def option_key(self, code: int) -> Option:
         return self.options[code]
@@ -208,6 +248,13 @@ def pair_statistics(model: Model, ia: np.ndarray, ib: np.ndarray, pw: np.ndarray
 
     ``pw`` optionally holds ``wrong_probs`` for a subset, with ``index`` mapping ia/ib into it.
     """
+    x, mu, z, p = pair_moments(model, ia, ib, pw, index)
+    return x, mu, z, poisson_binomial_sf(p, x)
+
+
+def pair_moments(model: Model, ia: np.ndarray, ib: np.ndarray, pw: np.ndarray | None = None,
+                 index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """x, E[x], z and the per-item match probabilities p[n, k] (the reference computation)."""
     if pw is None or index is None:
         pw, index = model.wrong_probs(np.arange(model.N)), np.arange(model.N)
     ri, rj = model.R[ia], model.R[ib]
@@ -217,7 +264,7 @@ def pair_statistics(model: Model, ia: np.ndarray, ib: np.ndarray, pw: np.ndarray
     mu = p.sum(1)
     sd = np.sqrt((p * (1.0 - p)).sum(1))
     z = np.where(sd > 0, (x - mu) / np.where(sd > 0, sd, 1.0), 0.0)
-    return x, mu, z, poisson_binomial_sf(p, x)
+    return x, mu, z, p
 
 
 def poisson_binomial_sf(p: np.ndarray, x: np.ndarray, *, batch: int = 4096) -> np.ndarray:
@@ -253,12 +300,13 @@ def poisson_binomial_sf(p: np.ndarray, x: np.ndarray, *, batch: int = 4096) -> n
 # --- screening -----------------------------------------------------------------------------
 
 
-def screen(sheets: Sequence[Sheet], *, alpha: float = DEFAULT_ALPHA, key: Sequence[Option | None] | None = None,
-           progress: Callable[[int, int], None] | None = None, batch_pairs: int = 200_000) -> Screening:
-    """Screen every pair of candidates in the same room; see the module docstring.
+def screen_reference(sheets: Sequence[Sheet], *, alpha: float = DEFAULT_ALPHA,
+                     key: Sequence[Option | None] | None = None,
+                     progress: Callable[[int, int], None] | None = None, batch_pairs: int = 200_000) -> Screening:
+    """The reference implementation: every pair's probabilities and exact tail, computed directly.
 
-    Rooms are processed in batches of about ``batch_pairs`` pairs, so memory stays bounded
-    for large sittings while the per-pair work runs vectorised.
+    Kept as the definition the fast path (``screen``) is tested against; ≈ 25 µs per pair.
+    Rooms are processed in batches of about ``batch_pairs`` pairs.
     """
     if not 0 < alpha < 1:
         raise ValueError("alpha must lie in (0, 1)")
@@ -330,6 +378,277 @@ def _room_result(room: str, members: list[int], sheets: Sequence[Sheet], alpha: 
 
 def _room_order(room: str) -> tuple[int, str]:
     return (0, f"{int(room):020d}") if room.isdigit() else (1, room)
+
+
+# --- the fast path ---------------------------------------------------------------------------
+#
+# The same statistic, the same decisions, computed so that a national sitting (10^6 sheets of
+# 100 items in rooms of 50: 24.5 M pairs) takes seconds. It rests on one fact: P_i(o|k)
+# depends on i's score group and, through the leave-one-out term, on i's own answer, which
+# moves it by at most 1/(n_g − 1 + PRIOR_WEIGHT). Replacing every P_i by its group's smallest
+# (largest) possible value gives per-item probabilities p_k no larger (no smaller) than the
+# pair's. Hence, per group pair (G × G of them, computed once):
+#
+# * the Poisson-binomial tail, increasing in every p_k, bounds each pair's exact p-value below
+#   (L) and above (U) by a table lookup at its x;
+# * Σ_k p_k² lies between the two tables' sums, so var = E[x] − Σ p_k² lies in an interval.
+#
+# Per batch of equal-sized rooms, two Gram matrices (batched float32 matrix products) give
+# every pair's x = A_i·A_j (A: one-hot of the answers that are not the key) and
+# E[x] = W_i·W_j (W: the probabilities of the wrong options). z's interval — from the variance
+# interval and a rigorous bound on the float32 rounding of E[x] — decides its histogram bin;
+# when the interval meets a bin edge (a few pairs in ten thousand at national scale) the pair
+# is recomputed with the reference arithmetic. A pair with L > α/m cannot be flagged and a
+# pair with L > min(U) of its room cannot hold the room's smallest p; every other pair — the
+# flagged, the near-flagged and each room's minimum — gets the exact tail from the reference
+# code (``pair_statistics``). So flagged pairs, their x, E[x], z and p, each room's smallest
+# p and the histogram are the reference's (tested on random rooms).
+
+_SAFETY = 1e-9  # relative margin on the bound comparisons (the DP's rounding is ~1e-15)
+
+
+def encode(sheets: Sequence[Sheet], key: Sequence[Option | None] | None = None
+           ) -> tuple[np.ndarray, list[Option]]:
+    """The coded answer matrix and the option list, exactly as ``Model`` codes sheets."""
+    if not sheets:
+        raise ValueError("no answer sheets")
+    n_items = len(sheets[0].answers)
+    if n_items == 0 or any(len(s.answers) != n_items for s in sheets):
+        raise ValueError("every sheet must answer the same, non-zero number of items")
+    options = sorted({a for s in sheets for a in s.answers if a is not None}, key=_sort_key)
+    if key is not None:
+        if len(key) != n_items:
+            raise ValueError("the key must give one option per item")
+        options = sorted(set(options) | {k for k in key if k is not None}, key=_sort_key)
+    code = {o: c for c, o in enumerate(options)}
+    dtype = np.int8 if len(options) < 127 else np.int16
+    R = np.array([[-1 if a is None else code[a] for a in s.answers] for s in sheets], dtype=dtype)
+    return R, options
+
+
+def screen(sheets: Sequence[Sheet], *, alpha: float = DEFAULT_ALPHA, key: Sequence[Option | None] | None = None,
+           progress: Callable[[int, int], None] | None = None, batch_sheets: int = 20_000) -> Screening:
+    """Screen every pair of candidates in the same room; see the module docstring.
+
+    Gives the result of ``screen_reference`` (tested on random rooms), computed by the fast path.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must lie in (0, 1)")
+    R, options = encode(sheets, key)
+    return screen_codes(R, options, [s.room for s in sheets], [s.examinee for s in sheets], alpha=alpha,
+                        key=key, progress=progress, batch_sheets=batch_sheets)
+
+
+def screen_codes(R: np.ndarray, options: Sequence[Option], rooms: Sequence[Any] | np.ndarray,
+                 examinees: Sequence[str], *, alpha: float = DEFAULT_ALPHA,
+                 key: Sequence[Option | None] | None = None, progress: Callable[[int, int], None] | None = None,
+                 batch_sheets: int = 20_000) -> Screening:
+    """The fast path on a coded answer matrix (R[i, k] = option index, −1 omitted) with each
+    sheet's room label and examinee id; see the comment above."""
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must lie in (0, 1)")
+    model = Model.from_codes(R, options, key)
+    labels, inverse = np.unique(np.asarray(rooms), return_inverse=True)
+    inverse = inverse.ravel()
+    names = [str(label) for label in labels]
+    order = np.argsort(inverse, kind="stable")  # members of each room in sheet order
+    sizes = np.bincount(inverse, minlength=len(labels))
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    room_order = sorted(range(len(labels)), key=lambda r: _room_order(names[r]))
+    results: list[RoomResult] = []
+    for r in room_order:
+        members = order[starts[r]:starts[r + 1]]
+        n = int(sizes[r])
+        m = n * (n - 1) // 2
+        results.append(RoomResult(room=names[r], candidates=[examinees[i] for i in members], pairs=m,
+                                  pair_alpha=alpha / m if m else None))
+    result_of = {r: results[pos] for pos, r in enumerate(room_order)}
+    fast = _FastScreen(model)
+    edges = hist_edges()
+    hist = np.zeros(len(edges) - 1, dtype=np.int64)
+    done = int((sizes < 2).sum())
+    total = len(labels)
+    for n in sorted({int(v) for v in sizes if v >= 2}):
+        same = [r for r in room_order if sizes[r] == n]
+        per_batch = max(1, batch_sheets // n)
+        for start in range(0, len(same), per_batch):
+            batch = same[start:start + per_batch]
+            idx = np.stack([order[starts[r]:starts[r] + n] for r in batch])
+            hist += fast.rooms(idx, [result_of[r] for r in batch], alpha)
+            done += len(batch)
+            if progress is not None and done < total:
+                progress(done, total)
+    if progress is not None:
+        progress(total, total)
+    return Screening(
+        rooms=results, key=[model.option_key(int(k)) if k >= 0 else None for k in model.key],
+        key_derived=model.key_derived, alpha=alpha, score_groups=model.G, n_sheets=model.N, n_items=model.K,
+        histogram=[int(c) for c in hist], total_pairs=sum(r.pairs for r in results),
+    )
+
+
+class _FastScreen:
+    """Per-sitting tables for the fast path: the option slots, the group probabilities and the
+    group-pair bounds."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        K, n_opt, G = model.K, model.O, model.G
+        den = model.group_size - 1.0 + PRIOR_WEIGHT
+        self.inv_den = (1.0 / den).astype(np.float32)
+        # Slots, slot-major (S × K): per item the options that count for x (the reference's
+        # ``ri != key``), padded with a code no answer has; an item whose key is None has
+        # every option in its slots (none of them wrong).
+        counted = np.arange(n_opt)[None, :] != model.key[:, None]
+        self.S = S = max(1, int(counted.sum(1).max()))
+        slots = np.full((S, K), -99, dtype=np.int16)
+        wrong_slot = np.zeros((S, K), dtype=bool)
+        for k in range(K):
+            opts = np.nonzero(counted[k])[0]
+            slots[:len(opts), k] = opts
+            wrong_slot[:len(opts), k] = model.wrong[k, opts]
+        self.slots = slots.astype(np.int8) if model.R.dtype == np.int8 else slots
+        self.wrong_slot = None if wrong_slot[slots >= 0].all() else wrong_slot.reshape(1, S * K).astype(np.float32)
+        prior = PRIOR_WEIGHT * model.overall[None, :, :]
+        base = (model.counts + prior) / den[:, None, None] * model.wrong[None]
+        safe = np.where(slots >= 0, slots, 0).T.astype(np.int64)  # K × S
+        slot_base = np.take_along_axis(base, np.broadcast_to(safe[None], (G, K, S)), axis=2)  # G × K × S
+        slot_base = np.where((slots >= 0).T[None], slot_base, 0.0)
+        self.base = np.ascontiguousarray(slot_base.transpose(0, 2, 1)).reshape(G, S * K).astype(np.float32)
+        # float32 rounding of W_i·W_j: at most (terms + a few roundings per term) units of
+        # 2⁻²⁴ relative to the (non-negative) sum — the classical dot-product bound — plus the
+        # rounding of each W element (≤ 2⁻²³ absolute; a row sums to ≤ 1 per item).
+        self.eps = (S * K + 16) * 2.0 ** -24
+        self.eps_abs = 4 * K * 2.0 ** -24
+        # Group-pair bounds: own answer counted (low) or not (high) in every P(o | k).
+        low = (np.maximum(model.counts - 1.0, 0.0) + prior) / den[:, None, None] * model.wrong[None]
+        high = (model.counts + prior) / den[:, None, None] * model.wrong[None]
+        p_low = np.einsum("gko,hko->ghk", low, low).reshape(G * G, K)
+        p_high = np.einsum("gko,hko->ghk", high, high).reshape(G * G, K)
+        self.tail_low = _tails(p_low).ravel()
+        self.tail_high = _tails(p_high).ravel()
+        s2_low, s2_high = (p_low ** 2).sum(1), (p_high ** 2).sum(1)
+        self.s2_mid = ((s2_low + s2_high) / 2).astype(np.float32)
+        self.s2_half = ((s2_high - s2_low) / 2 * (1 + 1e-6) + 1e-12).astype(np.float32)
+        self.where = np.full(model.N, -1, dtype=np.int64)
+        self.options = np.empty(len(model.options), dtype=object)
+        self.options[:] = model.options
+
+    def rooms(self, idx: np.ndarray, results: list[RoomResult], alpha: float) -> np.ndarray:
+        """Screen a batch of rooms of equal size n (idx: B × n sheet indices); returns the histogram."""
+        model = self.model
+        B, n = idx.shape
+        K, S, G = model.K, self.S, model.G
+        flat = idx.ravel()
+        group = model.group[flat]
+        A = np.empty((len(flat), S, K), dtype=np.float32)
+        np.equal(model.R[flat][:, None, :], self.slots[None], out=A, casting="unsafe")
+        A = A.reshape(len(flat), S * K)
+        W = np.take(self.base, group, axis=0)
+        W -= A * self.inv_den[group][:, None]
+        if self.wrong_slot is not None:
+            W *= self.wrong_slot
+        a, b = np.triu_indices(n, 1)
+        x = _gram(A, B, n)[:, a, b]
+        mu = _gram(W, B, n)[:, a, b]
+        del A, W
+        gp = group.astype(np.int32).reshape(B, n)
+        pair_group = gp[:, a] * np.int32(G)
+        pair_group += gp[:, b]
+        # z's interval: var = E[x] − Σp² with Σp² in [mid ± half] and E[x] within err of mu.
+        err = mu * np.float32(self.eps)
+        err += np.float32(self.eps_abs)
+        err += x * np.float32(2.0 ** -23)  # and the rounding of x − mu below
+        half = self.s2_half[pair_group]
+        half += err
+        var = mu - self.s2_mid[pair_group]
+        var_low = var - half
+        floor_low = np.maximum(var_low, np.float32(1e-12))
+        d = x - mu
+        z = d / np.sqrt(np.maximum(var, np.float32(1e-12)))
+        # |z − z_true| ≤ (err + |d|·half / (2·var_low)) / √var_low, plus the float32 arithmetic of
+        # these lines (≤ 1e-5·(1 + |z|); |z| > 11 is beyond every interior bin edge anyway).
+        width = np.abs(d)
+        width *= half
+        width /= 2 * floor_low
+        width += err
+        width /= np.sqrt(floor_low)
+        width += np.float32(1.2e-4)
+        top = round((HIST_HI - HIST_LO) / HIST_STEP)
+        pos = z - np.float32(HIST_LO)
+        pos *= np.float32(1.0 / HIST_STEP)
+        edge_gap = pos - np.rint(pos)
+        np.abs(edge_gap, out=edge_gap)
+        edge_gap *= np.float32(HIST_STEP)
+        unsure = edge_gap <= width
+        unsure |= var_low < 1e-4
+        bins = np.clip(np.floor(pos), 0, top - 1).astype(np.int64)
+        hist = np.bincount(bins.ravel(), minlength=top)
+        ia_all = idx[:, a]
+        ib_all = idx[:, b]
+        if unsure.any():
+            hist -= np.bincount(bins[unsure], minlength=top)
+            ia, ib = ia_all[unsure], ib_all[unsure]
+            pw, index = self._probs(ia, ib)
+            z_exact = pair_moments(model, ia, ib, pw=pw, index=index)[2]
+            hist += np.histogram(np.clip(z_exact, HIST_LO, HIST_HI - 1e-9), bins=hist_edges())[0]
+        # The exact tail only where the bounds leave the decision or the room minimum open.
+        m = n * (n - 1) // 2
+        limit = alpha / m
+        cell = pair_group * np.int32(K + 2)
+        cell += np.minimum(x.astype(np.int32), K + 1)  # x is an exact integer in float32
+        low = self.tail_low[cell]
+        need = low <= self.tail_high[cell].min(axis=1, keepdims=True) * (1 + _SAFETY)
+        need |= low <= limit * (1 + _SAFETY)
+        rows, cols = np.nonzero(need)
+        ia, ib = ia_all[rows, cols], ib_all[rows, cols]
+        pw, index = self._probs(ia, ib)
+        xe, mue, ze, pv = pair_statistics(model, ia, ib, pw=pw, index=index)
+        room_min = np.full(B, np.inf)
+        np.minimum.at(room_min, rows, pv)
+        for room_no in range(B):
+            results[room_no].min_p = float(room_min[room_no])
+        hit = np.nonzero(pv <= limit)[0]
+        if len(hit):
+            Ri, Rj = model.R[ia[hit]], model.R[ib[hit]]
+            same = (Ri == Rj) & (Ri >= 0) & (Ri != model.key[None, :])
+            for t, row, item_row, code_row in zip(hit.tolist(), rows[hit].tolist(), same, Ri, strict=True):
+                room = results[row]
+                ks = np.nonzero(item_row)[0]
+                shared = list(zip((ks + 1).tolist(), self.options[code_row[ks]].tolist(), strict=True))
+                col = int(cols[t])
+                room.flagged.append(PairResult(
+                    a=room.candidates[int(a[col])], b=room.candidates[int(b[col])],
+                    identical_incorrect=int(xe[t]), expected=float(mue[t]), z=float(ze[t]), p_value=float(pv[t]),
+                    shared_items=shared))
+            for row in set(rows[hit].tolist()):
+                results[row].flagged.sort(key=lambda r: r.p_value)
+        return hist
+
+    def _probs(self, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``wrong_probs`` of the sheets involved, with the index ``pair_statistics`` expects."""
+        members = np.unique(np.concatenate([ia, ib]))
+        self.where[members] = np.arange(len(members))
+        return self.model.wrong_probs(members), self.where
+
+
+def _gram(F: np.ndarray, B: int, n: int) -> np.ndarray:
+    """F_i · F_j for every two rows of each room: one batched matrix product."""
+    F3 = F.reshape(B, n, F.shape[1])
+    return np.matmul(F3, F3.transpose(0, 2, 1))
+
+
+def _tails(p: np.ndarray) -> np.ndarray:
+    """T[r, c] = P(X_r ≥ c), c = 0 … K + 1, for X_r = Σ_k Bernoulli(p[r, k]) (full distribution)."""
+    rows, K = p.shape
+    dist = np.zeros((rows, K + 2))
+    dist[:, 0] = 1.0
+    for k in range(K):
+        q = p[:, k:k + 1]
+        moved = dist * q
+        dist *= 1.0 - q
+        dist[:, 1:] += moved[:, :-1]
+    return np.cumsum(dist[:, ::-1], axis=1)[:, ::-1]
 
 
 # --- calibration on real data ---------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("screenings/<uuid:public_id>/", views.screening_detail, name="screening"),
     path("screenings/<uuid:public_id>/xlsx", views.screening_xlsx, name="screening_xlsx"),
     path("screenings/<uuid:public_id>/retry", views.screening_retry, name="screening_retry"),
+    path("screenings/<uuid:public_id>/violation", views.screening_violation, name="screening_violation"),
     path("records/", views.records, name="records"),
     path("records/<uuid:public_id>/", views.record_detail, name="record"),
     path("ledger/", views.ledger, name="ledger"),

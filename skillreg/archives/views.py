@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from skillreg.accounts.models import OFFICIAL_ROLES, Role
 from skillreg.archives import exports, report, screening, selectors, services, similarity
-from skillreg.archives.forms import DestroyForm, HoldForm, RecordForm, ScreeningForm
+from skillreg.archives.forms import DestroyForm, HoldForm, RecordForm, ScreeningForm, SittingScreeningForm
 from skillreg.archives.models import ArchiveRecord, ScreeningRun
 from skillreg.archives.retention import SILENT, destroyable_from
 from skillreg.archives.sheets_io import SheetImportError, read_upload
@@ -55,9 +55,25 @@ def screenings(request: HttpRequest) -> HttpResponse:
     if not _is_official(request.user):
         raise Http404
     institutions = selectors.screenable_institutions(request.user)
+    sittings = selectors.screenable_sittings(request.user)
     form = ScreeningForm(institutions=institutions)
+    sitting_form = SittingScreeningForm(sittings=sittings)
     import_errors: list[Any] = []
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("source") == "sitting":
+        # 000 三(三)8: a sitting screened straight from the answer sheets the exams app holds.
+        sitting_form = SittingScreeningForm(request.POST, sittings=sittings)
+        if sitting_form.is_valid():
+            data = sitting_form.cleaned_data
+            try:
+                run = screening.screening_start_from_sitting(
+                    actor=request.user, plan=data["plan"], title=data["title"] or "", key_text=data["key"] or "",
+                    alpha=data["alpha"], at=clock.now())
+            except DomainError as exc:
+                sitting_form.add_error(exc.field if exc.field in sitting_form.fields else None, _refusal(exc))
+            else:
+                messages.success(request, f"已读取 {run.sheet_count} 份答卷，正在后台计算。")
+                return redirect("archives:screening", public_id=run.public_id)
+    elif request.method == "POST":
         form = ScreeningForm(request.POST, request.FILES, institutions=institutions)
         if form.is_valid():
             try:
@@ -75,7 +91,8 @@ def screenings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已导入 {run.sheet_count} 份答卷，正在后台计算。")
                 return redirect("archives:screening", public_id=run.public_id)
     return render(request, "archives/screenings.html", {
-        "form": form, "import_errors": import_errors, "runs": selectors.runs_for(request.user)[:100],
+        "form": form, "sitting_form": sitting_form, "has_sittings": sittings.exists(),
+        "import_errors": import_errors, "runs": selectors.runs_for(request.user)[:100],
         "method": similarity.METHOD_NAME, "method_text": report.METHOD_TEXT,
     })
 
@@ -83,12 +100,15 @@ def screenings(request: HttpRequest) -> HttpResponse:
 @login_required
 def screening_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     run = selectors.run_for(request.user, public_id)
+    can_act = run.status == ScreeningRun.Status.DONE and screening.can_screen(request.user, run.institution)
     rooms: list[dict[str, Any]] = []
-    for room in run.rooms.prefetch_related("flagged").order_by("-share", "-flagged_pairs", "room"):
+    for room in (run.rooms.select_related("violation").prefetch_related("flagged")
+                 .order_by("-share", "-flagged_pairs", "room")):
         pairs = [{"pair": p, "reading": report.pair_reading(p),
                   "items": report.shared_items_text(p, run.item_names), "p": similarity.format_p(p.p_value)}
                  for p in room.flagged.all()]
         rooms.append({"room": room, "reading": report.room_reading(run, room), "pairs": pairs,
+                      "can_open_violation": bool(can_act and room.reaches_rule and room.violation_id is None),
                       "threshold": similarity.format_p(room.pair_alpha) if room.pair_alpha else "—",
                       "min_p": similarity.format_p(room.min_p) if room.min_p is not None else "—",
                       "percent": report.percent(room.share)})
@@ -112,6 +132,22 @@ def screening_xlsx(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+def screening_violation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Open a violation record for the institution on a room that reaches 000 三(三)8."""
+    run = selectors.run_for(request.user, public_id)
+    room = selectors.room_for(request.user, run, request.POST.get("room", ""))
+    try:
+        record = screening.screening_room_open_violation(actor=request.user, room=room, at=clock.now(),
+                                                         note=request.POST.get("note", "")[:500])
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+        return redirect("archives:screening", public_id=run.public_id)
+    messages.success(request, f"已就考场 {room.room} 立违规记录（{record.source}），请在违规记录中处理。")
+    return redirect("supervision:violation", public_id=record.public_id)
+
+
+@login_required
+@require_POST
 def screening_retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     run = selectors.run_for(request.user, public_id)
     try:
@@ -128,6 +164,18 @@ def screening_retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def records(request: HttpRequest) -> HttpResponse:
     institutions = selectors.keeping_institutions(request.user)
     form = RecordForm(institutions=institutions, initial={"made_on": clock.today()})
+    sittings = selectors.record_sittings(request.user)
+    if request.method == "POST" and request.POST.get("action") == "sitting":
+        plan = selectors.record_sitting_for(request.user, request.POST.get("plan", ""))
+        try:
+            if not services.can_keep(request.user, plan.institution):
+                raise services.Forbidden("您无权为该机构登记档案。")
+            created = services.archive_records_from_sitting(actor=request.user, plan=plan, at=clock.now())
+        except DomainError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            messages.success(request, f"已登记“{plan.title}”的 {len(created)} 项档案，保存期按政策包计算。")
+        return redirect("archives:records")
     if request.method == "POST":
         form = RecordForm(request.POST, institutions=institutions)
         if form.is_valid():
@@ -149,7 +197,7 @@ def records(request: HttpRequest) -> HttpResponse:
         qs = selectors.due_records(qs, today)
     return render(request, "archives/records.html", {
         "form": form, "records": qs[:500], "due": due, "q": request.GET.get("q", ""), "today": today,
-        "silent": SILENT,
+        "silent": SILENT, "sittings": sittings[:200],
     })
 
 

@@ -225,3 +225,16 @@ def test_anonymous_is_sent_to_login_and_the_api_says_401(wh_centre: User, nm_ins
     assert page.status_code == 302 and "login" in page["Location"]
     assert client.get(f"/api/v1/archives/screenings/{run.public_id}").status_code == 401
     assert client.get(reverse("archives:index")).status_code == 302
+
+
+def test_a_room_of_more_than_2000_is_refused_as_a_wrong_room_column(wh_centre: User,
+                                                                    nm_institution: Institution) -> None:
+    from skillreg.archives.similarity import Sheet
+    from skillreg.core.errors import InvalidInput
+
+    sheets = [Sheet(examinee=f"e{i}", room="1", answers=(1, 2)) for i in range(screening.MAX_ROOM + 1)]
+    with pytest.raises(InvalidInput) as caught:
+        screening.screening_start_from_sheets(actor=wh_centre, institution=nm_institution, title="场次",
+                                              sheets=sheets, at=NOW)
+    assert "请核对考场编号" in caught.value.message
+    assert ScreeningRun.objects.count() == 0

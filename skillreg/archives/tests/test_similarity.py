@@ -112,3 +112,86 @@ def test_the_pair_threshold_is_alpha_over_the_room_s_pairs() -> None:
 def test_alpha_outside_zero_one_is_refused() -> None:
     with pytest.raises(ValueError):
         similarity.screen(_sheets([("a", "1", "1"), ("b", "1", "1")]), alpha=0)
+
+
+# --- the fast path equals the reference path -------------------------------------------------
+
+
+def _random_sitting(seed: int, *, n_sheets: int, items: int, options: str = "ABCD", omit: float = 0.03,
+                    copiers: int = 3) -> list[Sheet]:
+    """Honest examinees of varied ability in rooms of varied size (1 to 40), plus a few copiers."""
+    rng = np.random.default_rng(seed)
+    key = rng.integers(0, len(options), items)
+    ability = rng.uniform(0.2, 0.95, n_sheets)
+    lure = rng.dirichlet(np.ones(len(options)), items)
+    answers: list[list[str | None]] = []
+    for i in range(n_sheets):
+        row: list[str | None] = []
+        for k in range(items):
+            u = rng.random()
+            if u < omit:
+                row.append(None)
+            elif u < omit + ability[i]:
+                row.append(options[key[k]])
+            else:
+                row.append(options[rng.choice(len(options), p=lure[k])])
+        answers.append(row)
+    sizes: list[int] = []
+    while sum(sizes) < n_sheets:
+        sizes.append(int(rng.integers(1, 41)))
+    rooms = [str(r) for r, size in enumerate(sizes) for _ in range(size)][:n_sheets]
+    for _ in range(copiers):  # a copier sits next to their source
+        source = int(rng.integers(0, n_sheets - 1))
+        if rooms[source] == rooms[source + 1]:
+            copied = list(answers[source])
+            for k in rng.choice(items, size=max(1, items // 15), replace=False):
+                copied[k] = options[int(rng.integers(0, len(options)))]
+            answers[source + 1] = copied
+    return [Sheet(examinee=f"e{i}", room=rooms[i], answers=tuple(answers[i])) for i in range(n_sheets)]
+
+
+def _assert_same(fast: similarity.Screening, ref: similarity.Screening) -> None:
+    assert fast.key == ref.key and fast.key_derived == ref.key_derived
+    assert (fast.n_sheets, fast.n_items, fast.score_groups, fast.total_pairs) == (
+        ref.n_sheets, ref.n_items, ref.score_groups, ref.total_pairs)
+    assert fast.histogram == ref.histogram
+    assert [r.room for r in fast.rooms] == [r.room for r in ref.rooms]
+    for f, r in zip(fast.rooms, ref.rooms, strict=True):
+        assert (f.candidates, f.pairs, f.pair_alpha) == (r.candidates, r.pairs, r.pair_alpha)
+        assert (f.min_p is None) == (r.min_p is None)
+        if r.min_p is not None:
+            assert f.min_p == pytest.approx(r.min_p, rel=1e-9, abs=1e-300)
+        assert [(p.a, p.b, p.identical_incorrect, p.shared_items) for p in f.flagged] == [
+            (p.a, p.b, p.identical_incorrect, p.shared_items) for p in r.flagged]
+        for fp, rp in zip(f.flagged, r.flagged, strict=True):
+            assert fp.expected == pytest.approx(rp.expected, rel=1e-12)
+            assert fp.z == pytest.approx(rp.z, rel=1e-12)
+            assert fp.p_value == pytest.approx(rp.p_value, rel=1e-9)
+
+
+@pytest.mark.parametrize(("seed", "n_sheets", "items", "options"), [
+    (1, 30, 12, "ABCD"),        # one score group, short test
+    (2, 260, 40, "ABCD"),       # five groups
+    (3, 700, 60, "ABCDE"),      # ten groups, five options
+    (4, 120, 25, "AB"),         # true/false items
+])
+def test_the_fast_path_equals_the_reference_on_random_rooms(seed: int, n_sheets: int, items: int,
+                                                            options: str) -> None:
+    sheets = _random_sitting(seed, n_sheets=n_sheets, items=items, options=options)
+    for alpha in (0.001, 0.04):
+        _assert_same(similarity.screen(sheets, alpha=alpha), similarity.screen_reference(sheets, alpha=alpha))
+
+
+def test_the_fast_path_equals_the_reference_with_a_given_key_and_a_dropped_item() -> None:
+    sheets = _random_sitting(5, n_sheets=150, items=20)
+    key: list[str | None] = [s for s in "ABCDABCDABCDABCDABCD"]
+    key[7] = None  # an item dropped from the key: no option is wrong on it
+    _assert_same(similarity.screen(sheets, key=key, alpha=0.01),
+                 similarity.screen_reference(sheets, key=key, alpha=0.01))
+
+
+def test_the_fast_path_equals_the_reference_in_small_batches() -> None:
+    # Batches of a few rooms exercise the batching and the per-batch room minimum.
+    sheets = _random_sitting(6, n_sheets=200, items=30, copiers=6)
+    _assert_same(similarity.screen(sheets, alpha=0.01, batch_sheets=40),
+                 similarity.screen_reference(sheets, alpha=0.01))
