@@ -1,10 +1,11 @@
 """What each policy pack says about certificates, and what it leaves to this system.
 
 The packs (skillreg/policies/packs) hold what the documents say: the kind of certificate
-and, for nm-2021-skill-level, that numbers follow the national rule (003 四(七)). Two
-things the documents do not say live here, as data, each marked as a system convention:
+and, for nm-2021-skill-level, that numbers follow the national rule (003 四(七)). The number
+format of 专项职业能力证书 is pack data too (``certificate.number_format``), marked as this
+system's convention because 000, 002 and 004 are silent ("文件未规定证书编码规则"). One thing
+the documents do not say lives here:
 
-- the number format of 专项职业能力证书 (000, 002, 004 are silent: "文件未规定证书编码规则");
 - a result announcement (公示) period before issue: no document fixes one, so every pack
   defaults to None (no period), with that note. An operator who adopts one sets
   ``SKILLREG_CERTIFICATE_PUBLICITY_WORKDAYS = {"bz-2023-special": 5}`` in the settings.
@@ -20,7 +21,6 @@ from skillreg.certificates.models import CertificateKind
 from skillreg.policies.registry import get_pack
 
 SILENT_PUBLICITY = "文件未规定成绩公示期，本系统默认不设公示期"
-SPECIAL_NUMBER_NOTE = "系统约定：文件未规定专项职业能力证书编码规则，本系统按“机构代码 + 2 位年份 + 6 位流水号”编号"
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,6 @@ NATIONAL_FORMAT = NumberFormat(
     note="职业技能等级证书遵循全国统一编码规则（003 四(七)）：机构代码 13 位 + 年份 2 位 + 等级 1 位 + 流水号 6 位",
 )
 
-# 专项职业能力证书: SYSTEM CONVENTION (the documents are silent). The body's filing code keeps
-# numbers of different bodies apart; a 6-digit serial per body and year.
-SPECIAL_FORMAT = NumberFormat(
-    pattern="{institution_code}{yy}{serial:06d}",
-    scope="zx:{institution_code}:{yy}",
-    serial_digits=6,
-    convention=True,
-    note=SPECIAL_NUMBER_NOTE,
-)
-
-
 @dataclass(frozen=True)
 class PackCertificates:
     pack_id: str
@@ -75,14 +64,15 @@ class PackCertificates:
     publicity_note: str = SILENT_PUBLICITY
 
 
-# Packs whose bodies issue 专项职业能力证书, each with its (conventional) number format.
-# sc-2021-appraisal is absent on purpose: 001 names no certificate (it only asks for the
-# 鉴定获证人员信息 to be reported, 001 五(二)), so issuing is refused there.
-SPECIAL_PACKS: dict[str, NumberFormat] = {
-    "nm-2020-special": SPECIAL_FORMAT,  # 000 三(三)3
-    "bz-2023-special": SPECIAL_FORMAT,  # 002 第六条(六)
-    "gs-2022-special": SPECIAL_FORMAT,  # 004: kind not named; a 专项职业能力考核机构 call
-}
+def _pack_format(pack_id: str) -> NumberFormat | None:
+    """The pack's own certificate number format (专项职业能力证书), or None. sc-2021-appraisal has
+    none on purpose: 001 names no certificate (it only asks for the 鉴定获证人员信息 to be
+    reported, 001 五(二)), so issuing is refused there."""
+    fmt = get_pack(pack_id).certificate.number_format
+    if fmt is None:
+        return None
+    return NumberFormat(pattern=fmt.pattern, scope=fmt.scope, serial_digits=fmt.serial_digits,
+                        convention=fmt.source is None, note=fmt.note)
 
 
 def _publicity_override(pack_id: str) -> int | None:
@@ -99,7 +89,8 @@ def for_pack(pack_id: str) -> PackCertificates | None:
     if pack.certificate.national_numbering.value is True:
         return PackCertificates(pack_id, CertificateKind.SKILL_LEVEL, pack.certificate.national_numbering.source,
                                 NATIONAL_FORMAT, publicity, note)
-    if pack_id in SPECIAL_PACKS:
+    special = _pack_format(pack_id)
+    if special is not None:
         return PackCertificates(pack_id, CertificateKind.SPECIAL, pack.certificate.kind.source,
-                                SPECIAL_PACKS[pack_id], publicity, note)
+                                special, publicity, note)
     return None

@@ -372,9 +372,38 @@ class PolicyNaming(Rule):
     suffix: str | None = None
 
 
+class CertificateNumberFormat(Strict):
+    """The number of a certificate the national rule does not cover (专项职业能力证书): a
+    ``str.format`` pattern over ``institution_code``, ``institution``, ``yy``, ``year``, ``level``
+    and ``serial``, and the scope of its gap-free counter. Without ``source`` it is this
+    system's convention (the documents are silent), which ``note`` must say."""
+
+    pattern: str
+    scope: str
+    serial_digits: int = Field(ge=3, le=12)
+    note: str = Field(min_length=1)
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _formats(self) -> CertificateNumberFormat:
+        sample = {"institution_code": "ZX5119022023001", "institution": 1, "yy": "26", "year": 2026, "level": "",
+                  "serial": 1}
+        for name in ("pattern", "scope"):
+            try:
+                getattr(self, name).format(**sample)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"{name} 只能使用 institution_code、institution、yy、year、level、serial：{exc}") \
+                    from exc
+        if "{serial" not in self.pattern:
+            raise ValueError("pattern 须含流水号 {serial}")
+        return self
+
+
 class PolicyCertificate(Strict):
     kind: PolicyText
     national_numbering: PolicyFlag
+    # Only packs whose bodies issue certificates outside the national rule have it.
+    number_format: CertificateNumberFormat | None = None
 
 
 class PolicyNoticeTemplate(Strict):

@@ -87,6 +87,18 @@ def test_it_refuses_a_float_fraction(pack_data, write_pack):
     assert "1/3" in error.reason
 
 
+def test_a_certificate_number_format_must_have_a_serial_and_known_fields(pack_data, write_pack):
+    """The 专项职业能力证书 number is pack data (the documents are silent, so it is the
+    system's convention with a note); a pattern the numbering cannot fill is refused at load."""
+    data = pack_data()
+    data["certificate"]["number_format"]["pattern"] = "{institution_code}{yy}"
+    error = _fails(write_pack(data))
+    assert error.path.startswith("certificate.number_format") and "{serial}" in error.reason
+    data["certificate"]["number_format"]["pattern"] = "{province}{serial:06d}"
+    error = _fails(write_pack(data))
+    assert "institution_code" in error.reason
+
+
 def test_it_names_the_line_of_a_yaml_syntax_error(write_pack):
     path = write_pack("id: x\nseed: \"001\"\nclauses:\n  一: [unclosed\n  二: text\n")
     error = _fails(path)
