@@ -6,6 +6,7 @@ clause it comes from, so the page can link every value to the clause's original 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -236,6 +237,34 @@ def _applicants(p: Pack) -> Cell:
 
 Topic = tuple[str, str, str, Callable[[Pack], Cell]]
 
+def _optional_clock(rule: PolicyClock | None) -> Cell:
+    return clock(rule) if rule is not None else Cell(text=None, note=SILENT)
+
+
+def _annual_reports(p: Pack) -> Cell:
+    rule = p.supervision.annual_reports
+    if rule is None:
+        return Cell(text=None, note=SILENT)
+    due = "；".join(f"{label}{day}前" for label, day in (("计划", rule.plan_due), ("总结", rule.summary_due)) if day)
+    return _cell(rule, (rule.text or "是") + (f"（{due}）" if due else ""), True)
+
+
+FORMAT_FIELDS = {"institution_code": "机构代码", "institution": "机构序号", "yy": "年份 2 位", "year": "年份",
+                 "level": "等级", "serial": "流水号"}
+
+
+def _number_format(p: Pack) -> Cell:
+    if p.certificate.national_numbering.value:
+        return flag(p.certificate.national_numbering)
+    fmt = p.certificate.number_format
+    if fmt is None:
+        return Cell(text=None, note=SILENT)
+    parts = [part for part in re.split(r"[{}]", fmt.pattern) if part]
+    shown = " + ".join(FORMAT_FIELDS.get(part.split(":")[0], part) for part in parts)
+    return Cell(text=("系统约定：" if fmt.source is None else "") + shown, source=fmt.source, note=fmt.note,
+                value=fmt.pattern)
+
+
 TOPICS: list[Topic] = [
     ("body_kind", "机构类型", "主体与层级", _body_kind),
     ("applicants", "申请主体", "主体与层级", _applicants),
@@ -288,6 +317,10 @@ TOPICS: list[Topic] = [
     ("inactivity", "长期不开展工作", "监督", _inactivity),
     ("complaints", "投诉举报", "监督", lambda p: flag(p.supervision.complaints)),
     ("year_end_summary", "年度总结", "监督", lambda p: flag(p.supervision.year_end_summary)),
+    ("results_publication", "检查结果公开期限", "监督", lambda p: _optional_clock(p.supervision.results_publication)),
+    ("complaint_answer", "投诉答复期限", "监督", lambda p: _optional_clock(p.supervision.complaint_answer)),
+    ("annual_reports", "年度计划和总结", "监督", _annual_reports),
+    ("certificate_number_format", "证书编码", "考务", _number_format),
     ("integrity_commitment", "诚信承诺", "其他", lambda p: flag(p.conduct.integrity_commitment)),
     ("published_rules", "规章制度公开", "其他", lambda p: flag(p.conduct.published_rules)),
     ("fees", "收费", "其他", lambda p: text(p.conduct.fees)),
