@@ -9,15 +9,11 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from skillreg.core.errors import InvalidInput
+from skillreg.core.masking import mask_id  # noqa: F401 (re-exported)
 
 ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
-def mask_id(id_number: str) -> str:
-    """110105194912310021 -> 110105********0021 (first 6, last 4; the rest starred)."""
-    if len(id_number) <= 10:
-        return "*" * len(id_number)
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
 def normalize_id(value: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 
 from skillreg.core.errors import InvalidInput
+from skillreg.core.masking import mask_id  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,3 @@ def parse_id(value: str, *, today: dt.date, field: str = "id_number") -> IdNumbe
                     gender="男" if int(number[16]) % 2 else "女")
 
 
-def mask_id(number: str) -> str:
-    """First 6 and last 4 characters; what every list and export shows."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
