@@ -69,18 +69,22 @@ def test_a_numeric_id_cell_is_reported(plan, inst_user) -> None:
 
 
 def test_an_interrupted_commit_leaves_nothing_written(plan, inst_user, monkeypatch) -> None:
+    """The worker dies after the rows went to the database but before the commit: none stay."""
+    from skillreg.exams.models import Candidate
+    from skillreg.exams.services import bulk
+
     imp = svc.roster_import_start(actor=inst_user, plan=plan, at=NOW,
                                   upload=xlsx([["张三", make_id(1), "高中"], ["李四", make_id(2), "高中"]]))
-    original = Registration.objects.bulk_create
+    original = bulk._write_rows
 
-    def crash(objs, **kw):
-        original(objs[:1], **kw)
-        raise RuntimeError("worker killed")
+    def crash(*args, **kw):
+        assert original(*args, **kw) == 2  # both rows written (COPY or bulk_create) …
+        raise RuntimeError("worker killed")  # … then the process dies inside the transaction
 
-    monkeypatch.setattr(Registration.objects, "bulk_create", crash)
+    monkeypatch.setattr(bulk, "_write_rows", crash)
     with pytest.raises(RuntimeError):
         svc.roster_import_accept(actor=inst_user, imp=imp, at=NOW)
-    assert Registration.objects.count() == 0
+    assert Registration.objects.count() == 0 and Candidate.objects.count() == 0
     monkeypatch.undo()
     imp = svc.roster_import_accept(actor=inst_user, imp=imp, at=NOW)  # resumes the interrupted commit
     assert imp.status == RosterImport.Status.COMMITTED and Registration.objects.count() == 2
