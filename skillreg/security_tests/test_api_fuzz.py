@@ -6,10 +6,13 @@ protected endpoint."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -24,6 +27,22 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 # the same every run (SKILLREG_FUZZ_EXAMPLES raises the count); the exhaustive "coverage" phase is for a run by hand
 # (`schemathesis run` against a test server).
 schema.config.phases.update(phases=["examples", "fuzzing"])
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """schemathesis calls the real WSGI handler, whose request_started/request_finished
+    signals run close_old_connections. Inside the test's transaction the connection's
+    autocommit differs from the settings, so Django closes it: on PostgreSQL every later
+    query fails with "the connection is closed" (on SQLite's in-memory test database close
+    is a no-op, which hid it). Django's own test client disconnects the same handler."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
