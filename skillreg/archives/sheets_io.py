@@ -79,6 +79,14 @@ def _decode(data: bytes) -> str:
 def _rows_from_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook  # only xlsx imports need it
 
+    from skillreg.files.sniff import UnsafeArchive, identify
+
+    # The archive's directory is checked (member count, declared uncompressed size) before
+    # anything is inflated: a small upload must not unpack into gigabytes.
+    try:
+        identify(data)
+    except UnsafeArchive as exc:
+        raise SheetImportError(exc.message) from exc
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file

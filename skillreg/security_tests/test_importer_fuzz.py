@@ -278,10 +278,6 @@ def test_random_answer_sheets_parse_or_get_a_message(rows) -> None:  # type: ign
         assert exc.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG archives/sheets_io.py _rows_from_xlsx: the .xlsx is opened with openpyxl without the ZIP "
-    "bomb check of files/sniff.py (read_upload checks only the compressed size); a small upload "
-    "that inflates to gigabytes is parsed. Remove this mark when fixed."))
 def test_a_zip_bomb_answer_sheet_is_refused_before_it_is_inflated(screening_official, screened) -> None:
     data = bomb(book([["1", "A", "1", "2", "3"], ["2", "A", "1", "2", "3"]], SHEET_HEADERS))
     response = _screen(screening_official, screened, data)

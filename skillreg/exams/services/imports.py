@@ -145,8 +145,8 @@ def roster_import_validate(imp: RosterImport, *, at: dt.datetime) -> RosterImpor
         errors, bad = _check_rows(imp, rows, today=local_date(at), progress=True)
     except (RosterFileError, DomainError) as exc:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
-        RosterImport.objects.filter(pk=imp.pk).update(status=RosterImport.Status.FAILED, message=message,
-                                                       validated_at=at)
+        RosterImport.objects.filter(pk=imp.pk, status=RosterImport.Status.VALIDATING).update(
+            status=RosterImport.Status.FAILED, message=message, validated_at=at)
         return RosterImport.objects.get(pk=imp.pk)
     if len(bad) < len(rows):
         try:
@@ -154,10 +154,14 @@ def roster_import_validate(imp: RosterImport, *, at: dt.datetime) -> RosterImpor
         except OSError:  # storage full or read-only: the commit then reads the workbook again
             with contextlib.suppress(OSError):
                 _unstage(imp)
-    RosterImport.objects.filter(pk=imp.pk).update(
+    # Only if the import is still being checked: the user may have discarded it meanwhile.
+    done = RosterImport.objects.filter(pk=imp.pk, status=RosterImport.Status.VALIDATING).update(
         status=RosterImport.Status.VALIDATED, total_rows=len(rows), processed_rows=len(rows),
         good_rows=len(rows) - len(bad), bad_rows=len(bad), errors=[e.as_dict() for e in errors],
         validated_at=at, message="" if rows else "文件中没有考生数据")
+    if not done:
+        with contextlib.suppress(OSError):
+            _unstage(imp)
     return RosterImport.objects.get(pk=imp.pk)
 
 
@@ -194,7 +198,10 @@ def roster_import_discard(*, actor: Any, imp: RosterImport, at: dt.datetime) -> 
     with transaction.atomic():
         imp = RosterImport.objects.select_for_update().select_related("plan").get(pk=imp.pk)
         require_institution_user(actor, imp.plan.institution_id)
-        if imp.status not in (RosterImport.Status.VALIDATED, RosterImport.Status.FAILED):
+        # Queued or being checked too: a worker killed mid-check leaves the import there, and
+        # the user must be able to clear it and upload again (nothing was written yet).
+        if imp.status not in (RosterImport.Status.QUEUED, RosterImport.Status.VALIDATING,
+                              RosterImport.Status.VALIDATED, RosterImport.Status.FAILED):
             raise IllegalTransition(f"该名册当前为“{imp.get_status_display()}”，不能放弃")
         imp.status = RosterImport.Status.DISCARDED
         imp.save(update_fields=["status"])

@@ -111,3 +111,17 @@ def test_accepting_twice_is_refused(plan, inst_user) -> None:
     svc.roster_import_accept(actor=inst_user, imp=imp, at=NOW)
     with pytest.raises(IllegalTransition):
         svc.roster_import_accept(actor=inst_user, imp=imp, at=NOW)
+
+
+def test_an_import_left_mid_check_by_a_killed_worker_can_be_discarded(plan, inst_user) -> None:
+    """A worker killed while checking leaves the import "validating"; the user clears it, and a
+    check that finishes afterwards does not bring it back."""
+    imp = svc.roster_import_start(actor=inst_user, plan=plan, at=NOW, upload=xlsx([["张三", make_id(1), "高中"]]))
+    RosterImport.objects.filter(pk=imp.pk).update(status=RosterImport.Status.VALIDATING)
+    imp = svc.roster_import_discard(actor=inst_user, imp=imp, at=NOW)
+    assert imp.status == RosterImport.Status.DISCARDED
+    RosterImport.objects.filter(pk=imp.pk).update(status=RosterImport.Status.QUEUED)
+    imp = svc.roster_import_discard(actor=inst_user, imp=imp, at=NOW)
+    svc.roster_import_validate(imp, at=NOW)
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.DISCARDED and Registration.objects.count() == 0
