@@ -18,10 +18,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from skillreg.security_tests.liveproc import BASE_DIR, POSTGRES, process_env, shared_db  # noqa: F401
 
-ROWS = 30_000  # large enough that the commit takes a few seconds on a loaded machine
+ROWS = 30_000
+
+SLOW_INSERT = """
+CREATE FUNCTION skillreg_test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
+CREATE TRIGGER skillreg_test_slow_insert AFTER INSERT ON exams_registration
+FOR EACH STATEMENT EXECUTE FUNCTION skillreg_test_slow_insert();
+"""
+DROP_SLOW_INSERT = """
+DROP TRIGGER IF EXISTS skillreg_test_slow_insert ON exams_registration;
+DROP FUNCTION IF EXISTS skillreg_test_slow_insert();
+"""  # large enough that the commit takes a few seconds on a loaded machine
 
 pytestmark = pytest.mark.django_db(transaction=POSTGRES)
 
@@ -64,6 +76,11 @@ def test_a_worker_killed_during_the_roster_commit_leaves_nothing_partial_and_los
     def audits(action: str) -> int:
         return query(f"SELECT count(*) FROM audit_auditevent WHERE action = '{action}'")  # noqa: S608
 
+    if POSTGRES:
+        # With COPY the whole commit can take well under a second; a statement trigger that
+        # sleeps holds it open (a slow disk, in effect), so the kill below surely lands mid-way.
+        with connection.cursor() as cursor:
+            cursor.execute(SLOW_INSERT)
     worker = _worker(env, log)
     try:
         _wait(lambda: status() == "validated", "名册校验完成", timeout=90)
@@ -80,6 +97,9 @@ def test_a_worker_killed_during_the_roster_commit_leaves_nothing_partial_and_los
         if worker.poll() is None:
             worker.kill()
             worker.wait(timeout=10)
+        if POSTGRES:
+            with connection.cursor() as cursor:
+                cursor.execute(DROP_SLOW_INSERT)
 
     # No partial import: the commit's transaction died with the worker.
     assert registrations() == 0, "进程被杀后留下了部分考生"
