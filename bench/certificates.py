@@ -55,7 +55,7 @@ APP_PORT, BASE_PORT = 18081, 18082
 CONNECTIONS, THREADS = 16, 2
 WORKERS = 2
 # The verification endpoint's per-address limit (30 a minute by default) would answer 429
-# within a second: the bench raises it through SKILLREG_VERIFY_RATE_LIMIT (bench/settings.py).
+# within a second: the bench raises it through SKILLREG_VERIFY_RATE_LIMIT (read by skillreg/settings.py).
 RATE_LIMIT_FOR_BENCH = "1000000000"
 # `load --lookups-only`: stop once the two lookup indexes exist (the rest is built by a later `load`).
 LOOKUPS_ONLY = "--lookups-only" in sys.argv
@@ -319,8 +319,10 @@ def _server_env(scale: Scale) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLREG_")}
     env.update({
         "DATABASE_URL": pg_url(db_name(scale)),
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "skillreg.settings",
         "SKILLREG_DEBUG": "0",
+        # The production default (the database cache table) unless BENCH_CACHE_URL says e.g. redis://.
+        "SKILLREG_CACHE_URL": os.environ.get("BENCH_CACHE_URL", "db://skillreg_cache"),
         "SKILLREG_SECRET_KEY": "bench-" + "x" * 50,
         "SKILLREG_ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Plain HTTP on loopback: in production TLS ends at the proxy (SKILLREG_TLS_PROXY=1).
@@ -337,6 +339,9 @@ def start_app(scale: Scale, log_file: Path, *, worker_class: str = "sync", threa
            "--worker-class", worker_class, "--bind", f"127.0.0.1:{APP_PORT}", "--backlog", "2048"]
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
+    # The rate limiter's shared cache table (an operator's `skillreg migrate` creates it; the bench
+    # database was migrated with the development settings, which keep the cache in memory).
+    subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=_server_env(scale), check=True)
     return subprocess.Popen(cmd, cwd=ROOT, env=_server_env(scale), stdout=log_file.open("ab"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -4,7 +4,7 @@
 
 Prints microseconds per request (median of several batches), queries per request, and with
 --profile the top functions by cumulative time. Uses the bench database and the same
-settings as the served app (bench/settings.py, DEBUG off).
+settings as the served app (skillreg.settings, DEBUG off, the rate limit raised).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from bench.common import median, pg_url, scale_from_argv
 
 def main() -> None:
     scale = scale_from_argv()
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "SKILLREG_DEBUG": "0",
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "skillreg.settings", "SKILLREG_DEBUG": "0",
+                       "SKILLREG_CACHE_URL": os.environ.get("BENCH_CACHE_URL", "db://skillreg_cache"),
                        "SKILLREG_SECRET_KEY": "bench-" + "x" * 50, "SKILLREG_ALLOWED_HOSTS": "127.0.0.1",
                        "SKILLREG_SSL_REDIRECT": "0", "SKILLREG_VERIFY_RATE_LIMIT": RATE_LIMIT_FOR_BENCH,
                        "DATABASE_URL": pg_url(db_name(scale)), "SKILLREG_LOG_LEVEL": os.environ.get(
@@ -36,6 +37,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     application = get_wsgi_application()
+    from django.core.management import call_command
+
+    call_command("createcachetable")  # the rate limiter's shared cache (production default)
     # The access log goes to stderr in production; here to a null stream, same formatting cost.
     for handler in logging.getLogger("skillreg").handlers:
         if isinstance(handler, logging.StreamHandler):

@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.run --scale full      # 10^7 certificates: the first load takes ~20 min
 
 Each benchmark runs in its own process (its own DATABASE_URL) and writes var/bench/<name>-<scale>.json;
-this prints their summaries. Figures 3-6 of issue 8 are not measured yet (bench/README.md).
+this prints their summaries (bench/README.md has the latest).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ STEPS = [
     ("certificates", ["-m", "bench.certificates", "all"]),
     ("directory (SQLite)", ["-m", "bench.directory", "--db", "sqlite"]),
     ("directory (PostgreSQL)", ["-m", "bench.directory", "--db", "postgres"]),
+    ("workdays", ["-m", "bench.workdays"]),
+    ("similarity", ["-m", "bench.similarity"]),  # figure 4: numpy only, no database
+    ("roster", ["-m", "bench.roster"]),  # figure 3: .xlsx import vs python-calamine, PostgreSQL
 ]
 
 
@@ -26,7 +29,7 @@ def main() -> None:
     m = machine()
     log(f"bench scale={scale.name} on {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, "
         f"load {m['load_avg_1m_at_start']}")
-    only = [a for a in sys.argv[1:] if a in {"certificates", "directory"}]
+    only = [a for a in sys.argv[1:] if a in {"certificates", "directory", "workdays", "similarity", "roster"}]
     failed = []
     for name, args in STEPS:
         if only and not any(name.startswith(o) for o in only):

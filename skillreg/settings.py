@@ -14,6 +14,7 @@ One file, read from the environment. Layering:
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -99,6 +100,10 @@ MIDDLEWARE = [
     "skillreg.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "skillreg.core.middleware.SecurityHeadersMiddleware",
+    # Public lookups (GET /api/v1/public/...) leave here for a lean chain (host check, framing
+    # header, the view): no session, user, messages, 2FA or lockout work, which they never use;
+    # everything above (request id, access log, security headers) still runs (issue 8, figure 1).
+    "skillreg.core.middleware.LeanPublicPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,6 +151,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# A streaming read replica of the primary: the public lookups (directory, certificate
+# verification) read from it (skillreg.core.db_router); every write and every signed-in
+# read stays on the primary. Unset: everything on "default".
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("SKILLREG_DB_CONN_MAX_AGE", "60")),
+    )
+    # Tests never write through it: pytest-django points the alias at the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+elif "pytest" in sys.modules:
+    # The test settings: a second alias mirroring the test database, so the routing itself is
+    # tested (core/tests/test_db_router.py). Routing to it stays off unless a test turns it on
+    # (SKILLREG_PUBLIC_READ_DB): a mirror cannot see a test's uncommitted rows.
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["skillreg.core.db_router.PublicReadsToReplica"]
+# The alias the public lookups read from (None: the primary).
+SKILLREG_PUBLIC_READ_DB = "replica" if os.environ.get("DATABASE_REPLICA_URL") else None
+# GET requests under these prefixes skip the session/auth/2FA middleware (core.middleware);
+# the public pages under the second list keep the full chain but read from the replica too.
+SKILLREG_LEAN_PATHS = ("/api/v1/public/",)
+SKILLREG_PUBLIC_READ_PATHS = ("/directory/", "/certificates/verify/")
+
+
+def _caches(url: str) -> dict[str, dict[str, object]]:
+    """CACHES from SKILLREG_CACHE_URL: ``locmem://``, ``db://TABLE`` or ``redis://host:port/db``."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "locmem":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}}
+    if scheme == "db":
+        # The table is created by `skillreg migrate` (core/migrations/0001) or `skillreg createcachetable`.
+        return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                            "LOCATION": rest or "skillreg_cache"}}
+    if scheme in {"redis", "rediss"}:
+        return {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": url}}
+    raise ImproperlyConfigured(f"SKILLREG_CACHE_URL 无法识别：{url}（应为 locmem://、db://表名 或 redis://主机:端口/库号）")
+
+
+# The cache holds the public rate-limit counters (certificate verification, complaints): with
+# several server processes it must be shared, or each worker counts alone. Development
+# (SKILLREG_DEBUG=1, one process) keeps it in memory; production defaults to the database
+# cache table, Redis where there is one.
+SKILLREG_CACHE_URL = os.environ.get("SKILLREG_CACHE_URL", "locmem://" if DEBUG else "db://skillreg_cache")
+CACHES = _caches(SKILLREG_CACHE_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -197,6 +246,9 @@ SKILLREG_SMS_FILE_PATH = Path(os.environ.get("SKILLREG_SMS_FILE_PATH", VAR_DIR /
 SKILLREG_SITE_URL = os.environ.get("SKILLREG_SITE_URL", "")
 # The CJK TrueType font embedded in PDFs; found in the Debian font paths unless set.
 SKILLREG_CJK_FONT = os.environ.get("SKILLREG_CJK_FONT", "")
+# Public certificate verification: requests per window per client address (then 429).
+SKILLREG_VERIFY_RATE_LIMIT = int(os.environ.get("SKILLREG_VERIFY_RATE_LIMIT", "30"))
+SKILLREG_VERIFY_RATE_WINDOW = int(os.environ.get("SKILLREG_VERIFY_RATE_WINDOW", "60"))
 SKILLREG_UPLOAD_MAX_BYTES = int(os.environ.get("SKILLREG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True

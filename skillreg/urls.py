@@ -4,6 +4,8 @@ from django.urls import include, path
 from skillreg.api.api import api
 
 urlpatterns = [
+    # First: the API (and its public lookups) matches without trying every page's pattern (issue 8).
+    path("api/v1/", api.urls),
     path("", include("skillreg.web.urls")),
     path("policies/", include("skillreg.policies.urls")),
     path("calendar/", include("skillreg.workdays.urls")),
@@ -15,6 +17,5 @@ urlpatterns = [
     path("exams/", include("skillreg.exams.urls")),
     path("certificates/", include("skillreg.certificates.urls")),
     path("archives/", include("skillreg.archives.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from skillreg.core import clock
 from skillreg.policies.registry import get_pack
 from skillreg.registry.application_form import LEVELS
 from skillreg.registry.models import DirectoryEntry, Institution
+from skillreg.registry.models.search import index_entries
 
 
 def public_record(institution: Institution) -> dict[str, Any]:
@@ -61,6 +62,8 @@ def publish(*, institution: Institution, actor: Any, at: dt.datetime, active: bo
         version = current.version + 1
     entry = DirectoryEntry.objects.create(institution=institution, version=version,
                                           data=public_record(institution), published_at=at, active=active)
+    # Only the current version is searchable: the superseded one's search rows go (models/search.py).
+    index_entries([entry], replacing=current.pk if current is not None else None)
     audit.record(actor=actor, action="directory.published", obj=institution, at=at,
                  before=current.data if current else None, after=entry.data)
     return entry

@@ -92,8 +92,9 @@ def search_institutions(request: HttpRequest, filters: Query[sel.DirectoryQuery]
                         page: Query[PageIn]) -> dict[str, Any]:
     """当前公布的机构（不含草稿、未备案机构和已被替代的版本），按地区、名称排序；limit 最大 100。"""
     qs = sel.directory_search(filters)
+    total = qs.count()  # first: how many match decides how the page is fetched (public_selectors)
     window = qs[page.offset:page.offset + page.limit]
-    return {"total": qs.count(), "limit": page.limit, "offset": page.offset,
+    return {"total": total, "limit": page.limit, "offset": page.offset,
             "items": [sel.public_item(entry) for entry in window]}
 
 

@@ -14,6 +14,13 @@ dates outside ``MIN_YEAR``–``MAX_YEAR``) raises ``InvalidInput``.
 
 A ``WorkCalendar`` caches what it loaded; the module functions make a fresh one per call.
 A caller computing many deadlines (a sweep) passes one ``calendar=`` to all of them.
+
+Arithmetic reads a precomputed table per year (issue 8, figure 6): the offsets of the year's
+working days and the running counts of working and provisional days, so ``add_workdays`` and
+``workdays_between`` cost a few lookups per year crossed instead of one step per day. The
+table of a year without administrator-entered days depends only on chinese-calendar and the
+weekday rule and is built once per process; a year with entered days gets its own table in
+the calendar that loaded them (built from the same ``day()`` answers, so both agree).
 """
 
 from __future__ import annotations
@@ -133,10 +140,43 @@ def _library_day(date: dt.date) -> tuple[bool, str]:
     return (True, f"{name}调休上班") if not on_holiday else (False, name)
 
 
+@dataclass(frozen=True)
+class _YearTable:
+    """One year's working days, precomputed from ``WorkCalendar.day`` for each date.
+
+    Offsets count from 1 January (0). ``before[i]``: working days at offsets < i;
+    ``provisional_before[i]``: provisional days at offsets < i; both of length days + 1.
+    """
+
+    first: dt.date
+    workdays: tuple[int, ...]
+    before: tuple[int, ...]
+    provisional_before: tuple[int, ...]
+
+    @classmethod
+    def build(cls, infos: list[DayInfo]) -> _YearTable:
+        workdays, before, provisional_before = [], [0], [0]
+        for offset, info in enumerate(infos):
+            if info.is_workday:
+                workdays.append(offset)
+            before.append(len(workdays))
+            provisional_before.append(provisional_before[-1] + info.provisional)
+        return cls(infos[0].date, tuple(workdays), tuple(before), tuple(provisional_before))
+
+    def provisional_in(self, lo: int, hi: int) -> bool:
+        """Whether any day at offsets [lo, hi) is provisional."""
+        return self.provisional_before[hi] > self.provisional_before[lo]
+
+
+# Tables of years without entered days, by (year, entered): the same in every calendar.
+_BASE_TABLES: dict[tuple[int, bool], _YearTable] = {}
+
+
 @dataclass
 class _Year:
     entered: bool
     days: dict[dt.date, tuple[bool, str]] = field(default_factory=dict)
+    table: _YearTable | None = None
 
 
 def check_date(date: dt.date, *, field_name: str = "start") -> None:
@@ -205,6 +245,22 @@ class WorkCalendar:
         info = self.day(date)
         return WorkdayStatus(info.is_workday, info.provisional)
 
+    def _table(self, year: int) -> _YearTable:
+        loaded = self._year(year)
+        if loaded.table is None:
+            key = (year, loaded.entered)
+            if loaded.days or key not in _BASE_TABLES:
+                first = dt.date(year, 1, 1)
+                infos = [self.day(first + dt.timedelta(days=i))
+                         for i in range((dt.date(year + 1, 1, 1) - first).days)]
+                table = _YearTable.build(infos)
+                if loaded.days:
+                    loaded.table = table
+                    return table
+                _BASE_TABLES[key] = table
+            loaded.table = _BASE_TABLES[key]
+        return loaded.table
+
     def add_workdays(self, start: dt.date, n: int) -> WorkdayResult:
         check_date(start, field_name="start")
         check_workday_count(n, field_name="days")
@@ -213,24 +269,33 @@ class WorkCalendar:
         # n working days span about n·7/5 calendar days plus the holidays on the way;
         # load that range at once, and further years lazily if holidays push past it.
         self.preload(start, start + dt.timedelta(days=n * 7 // 5 + 40))
-        date, counted, provisional = start, 0, False
-        while counted < n:
-            date += ONE_DAY
-            info = self.day(date)
-            provisional = provisional or info.provisional
-            if info.is_workday:
-                counted += 1
-        return WorkdayResult(date, provisional)
+        year, pos, remaining, provisional = start.year, start.timetuple().tm_yday, n, False
+        while True:  # once per year crossed: at most ~15 for MAX_WORKDAYS
+            table = self._table(year)
+            done = table.before[pos]  # working days of this year up to the start
+            available = len(table.workdays) - done
+            if remaining <= available:
+                target = table.workdays[done + remaining - 1]
+                provisional = provisional or table.provisional_in(pos, target + 1)
+                return WorkdayResult(table.first + dt.timedelta(days=target), provisional)
+            provisional = provisional or table.provisional_in(pos, len(table.before) - 1)
+            remaining -= available
+            year, pos = year + 1, 0
 
     def workdays_between(self, a: dt.date, b: dt.date) -> WorkdayCount:
         if b < a:
             reverse = self.workdays_between(b, a)
             return WorkdayCount(-reverse.days, reverse.provisional)
+        if b == a:
+            return WorkdayCount(0, False)
+        self.preload(a + ONE_DAY, b)
         count, provisional = 0, False
-        if b > a:
-            for info in self.days(a + ONE_DAY, b):
-                provisional = provisional or info.provisional
-                count += info.is_workday
+        for year in range(a.year, b.year + 1):  # the days (a, b], year by year
+            table = self._table(year)
+            lo = a.timetuple().tm_yday if year == a.year else 0
+            hi = b.timetuple().tm_yday if year == b.year else len(table.before) - 1
+            count += table.before[hi] - table.before[lo]
+            provisional = provisional or table.provisional_in(lo, hi)
         return WorkdayCount(count, provisional)
 
     def workdays_left(self, deadline: dt.date, today: dt.date | None = None) -> WorkdaysLeft:

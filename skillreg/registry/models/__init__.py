@@ -9,6 +9,12 @@ from skillreg.registry.models.catalogue import Occupation, SpecialProject
 from skillreg.registry.models.directory import CodeSequence, DirectoryEntry, Filing, InstitutionScope
 from skillreg.registry.models.institution import BodyKind, Institution
 from skillreg.registry.models.lifecycle import *  # noqa: F403  (lifecycle models register themselves)
+from skillreg.registry.models.search import (
+    DirectorySearchGram,
+    DirectorySearchGramCount,
+    DirectorySearchRow,
+    DirectorySearchScope,
+)
 
 __all__ = [
     "Application",
@@ -17,6 +23,10 @@ __all__ = [
     "CallForApplications",
     "CodeSequence",
     "DirectoryEntry",
+    "DirectorySearchGram",
+    "DirectorySearchGramCount",
+    "DirectorySearchRow",
+    "DirectorySearchScope",
     "EvaluationPlan",
     "Filing",
     "Institution",

@@ -1,0 +1,205 @@
+"""The directory's search structure: indexed copies of each *current* entry's public record.
+
+``DirectoryEntry.data`` (JSON) stays the record of what was published; searching it meant
+reading every current entry's JSON on every query. These tables copy, for the current
+version of each entry only, what the search filters and sorts on (issue 8, figure 2):
+
+- ``DirectorySearchRow``: name, code, region, kind, status, active — the columns filtered
+  and the sort key (region, name), indexed in that order;
+- ``DirectorySearchScope``: the published scope, one row per (occupation or project, level),
+  so that "电工 at 技师" is a join, not a JSON walk;
+- ``DirectorySearchGram``: every single character and every pair of adjacent characters of
+  the name (field ``n``) and of each scope name (field ``s``), lower-cased. A one- or
+  two-character query (电, 电工, 焊工 — the common case, which trigram indexes cannot serve)
+  is one exact lookup in the unique index (field, gram, entry); a longer one reads the postings
+  of its *rarest* pair only and is confirmed with a substring match on the rows they give;
+- ``DirectorySearchGramCount``: how many current entries carry each gram (the document
+  frequency), so a longer word starts from its rarest pair. Reading every pair's postings
+  and intersecting them cost more than the old JSON scan when each pair is common
+  (职业技能: 215 ms against 133 ms at 10,000 entries, bench/README.md); one pair's postings
+  never read more rows than the scan did, and usually far fewer.
+
+``registry.directory.publish`` writes the rows of the new version and deletes those of the
+version it supersedes, in the same transaction; the rows are derived data and can be rebuilt
+from the current entries at any time (``index_entry``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connections, models, router
+
+NAME, SCOPE = "n", "s"
+
+
+def grams(text: str) -> set[str]:
+    """Every character and every pair of adjacent characters, lower-cased, spaces dropped."""
+    chars = "".join(text.lower().split())
+    return set(chars) | {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def query_grams(word: str) -> list[str]:
+    """What a query word is looked up by: itself (1-2 characters) or its distinct pairs."""
+    chars = "".join(word.lower().split())
+    if len(chars) <= 2:
+        return [chars] if chars else []
+    return sorted({chars[i:i + 2] for i in range(len(chars) - 1)})
+
+
+class DirectorySearchRow(models.Model):
+    """The filter and sort columns of one current entry, copied from its published record."""
+
+    entry = models.OneToOneField("registry.DirectoryEntry", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="search_row")
+    name = models.CharField(max_length=200)
+    # Lower-cased: a word of 3+ characters is confirmed with a plain LIKE on this column, which
+    # the database estimates from the column's statistics (an expression such as UPPER(name)
+    # has none, and a bad estimate made a rare word scan every row, a common one sort them all).
+    name_folded = models.CharField(max_length=200, default="")
+    # Upper-cased: the search's "whole code, any case" is an equality on this column.
+    code = models.CharField(max_length=40, blank=True, db_index=True)
+    region_code = models.CharField(max_length=6)
+    body_kind = models.CharField(max_length=30)
+    status = models.CharField(max_length=20)
+    active = models.BooleanField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目录检索行"
+        indexes = [
+            # The directory's default listing and its order: active entries by region, then name.
+            models.Index(fields=["active", "region_code", "name", "entry"], name="dirsearch_active_order"),
+            # Entries asked for by status (a cancelled body stays findable), same order.
+            models.Index(fields=["status", "region_code", "name", "entry"], name="dirsearch_status_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DirectorySearchScope(models.Model):
+    """One (occupation or project, level) of a current entry's published scope; level None: no levels."""
+
+    entry = models.ForeignKey("registry.DirectoryEntry", on_delete=models.CASCADE, related_name="search_scope")
+    name = models.CharField(max_length=100)
+    level_label = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目录检索范围"
+        indexes = [models.Index(fields=["entry", "level_label"], name="dirsearch_scope_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.level_label}".strip()
+
+
+class DirectorySearchGram(models.Model):
+    """One character or character pair of a current entry's name (``n``) or scope names (``s``)."""
+
+    FIELDS = [(NAME, "名称"), (SCOPE, "职业（工种）或项目")]
+
+    entry = models.ForeignKey("registry.DirectoryEntry", on_delete=models.CASCADE, related_name="search_grams")
+    field = models.CharField(max_length=1, choices=FIELDS)
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目录检索字组"
+        constraints = [
+            # The lookup: WHERE field = %s AND gram = %s, entries in order; one row per gram and entry.
+            models.UniqueConstraint(fields=["field", "gram", "entry"], name="dirsearch_gram_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}:{self.gram}"
+
+
+class DirectorySearchGramCount(models.Model):
+    """How many current entries carry ``gram`` in ``field`` (kept by index_entries / unindex_entry)."""
+
+    field = models.CharField(max_length=1, choices=DirectorySearchGram.FIELDS)
+    gram = models.CharField(max_length=2)
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目录检索字组频次"
+        constraints = [models.UniqueConstraint(fields=["field", "gram"], name="dirsearch_gram_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.field}:{self.gram}={self.entries}"
+
+
+def _count_grams(changes: dict[tuple[str, str], int]) -> None:
+    """Add ``changes`` to the per-gram entry counts, creating the missing rows (one statement).
+
+    Sorted, so two publishes touching the same grams lock their rows in the same order.
+    """
+    if not changes:
+        return
+    connection = connections[router.db_for_write(DirectorySearchGramCount)]
+    table = connection.ops.quote_name(DirectorySearchGramCount._meta.db_table)
+    # Table name from the model's meta, values as parameters. ON CONFLICT: PostgreSQL and SQLite >= 3.24.
+    sql = (f"INSERT INTO {table} (field, gram, entries) VALUES (%s, %s, %s) "  # noqa: S608
+           f"ON CONFLICT (field, gram) DO UPDATE SET entries = {table}.entries + excluded.entries")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(field, gram, n) for (field, gram), n in sorted(changes.items()) if n])
+
+
+def search_rows_for(entry: Any) -> tuple[DirectorySearchRow, list[DirectorySearchScope], list[DirectorySearchGram]]:
+    """The rows that index ``entry`` (a DirectoryEntry), built from its published ``data`` only."""
+    data = entry.data
+    name = data.get("name") or ""
+    row = DirectorySearchRow(
+        entry=entry, name=name, name_folded=name.lower(), code=(data.get("code") or "").upper(),
+        region_code=data.get("region_code") or "", body_kind=data.get("body_kind") or "",
+        status=data.get("status") or "", active=entry.active)
+    scope = []
+    scope_grams: set[str] = set()
+    for item in data.get("scope") or []:
+        name = item.get("name") or ""
+        scope_grams |= grams(name)
+        for label in item.get("levels") or [""]:
+            scope.append(DirectorySearchScope(entry=entry, name=name, level_label=label))
+    gram_rows = [DirectorySearchGram(entry=entry, field=NAME, gram=g) for g in sorted(grams(row.name))]
+    gram_rows += [DirectorySearchGram(entry=entry, field=SCOPE, gram=g) for g in sorted(scope_grams)]
+    return row, scope, gram_rows
+
+
+def index_entries(entries: Iterable[Any], *, batch_size: int = 2000, replacing: int | None = None) -> int:
+    """Write the search rows of ``entries`` (current versions); returns how many were indexed.
+
+    ``replacing``: the id of the version they supersede, whose rows go in the same step. Its
+    gram counts and the new ones change in one sorted statement: two publishes at once then
+    lock the count rows they share in the same order (two statements could deadlock).
+    """
+    rows: list[DirectorySearchRow] = []
+    scopes: list[DirectorySearchScope] = []
+    gram_rows: list[DirectorySearchGram] = []
+    for entry in entries:
+        row, scope, entry_grams = search_rows_for(entry)
+        rows.append(row)
+        scopes += scope
+        gram_rows += entry_grams
+    counts: dict[tuple[str, str], int] = {}
+    if replacing is not None:
+        for key in _remove_rows(replacing):
+            counts[key] = counts.get(key, 0) - 1
+    DirectorySearchRow.objects.bulk_create(rows, batch_size=batch_size)
+    DirectorySearchScope.objects.bulk_create(scopes, batch_size=batch_size)
+    DirectorySearchGram.objects.bulk_create(gram_rows, batch_size=batch_size)
+    for g in gram_rows:
+        counts[g.field, g.gram] = counts.get((g.field, g.gram), 0) + 1
+    _count_grams(counts)
+    return len(rows)
+
+
+def _remove_rows(entry_id: int) -> list[tuple[str, str]]:
+    gone = list(DirectorySearchGram.objects.filter(entry_id=entry_id).values_list("field", "gram"))
+    DirectorySearchGram.objects.filter(entry_id=entry_id).delete()
+    DirectorySearchScope.objects.filter(entry_id=entry_id).delete()
+    DirectorySearchRow.objects.filter(entry_id=entry_id).delete()
+    return gone
+
+
+def unindex_entry(entry_id: int) -> None:
+    """Remove a superseded version's search rows (its JSON record stays, in the history)."""
+    _count_grams({key: -1 for key in _remove_rows(entry_id)})
