@@ -250,6 +250,12 @@ SKILLREG_CJK_FONT = os.environ.get("SKILLREG_CJK_FONT", "")
 SKILLREG_VERIFY_RATE_LIMIT = int(os.environ.get("SKILLREG_VERIFY_RATE_LIMIT", "30"))
 SKILLREG_VERIFY_RATE_WINDOW = int(os.environ.get("SKILLREG_VERIFY_RATE_WINDOW", "60"))
 SKILLREG_UPLOAD_MAX_BYTES = int(os.environ.get("SKILLREG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Where a document sets no deadline, the system's stated default (every page says so):
+# inspection results published, complaints answered (working days), annual plan / summary due ("MM-DD").
+SKILLREG_INSPECTION_PUBLISH_WORKDAYS = int(os.environ.get("SKILLREG_INSPECTION_PUBLISH_WORKDAYS", "20"))
+SKILLREG_COMPLAINT_ANSWER_WORKDAYS = int(os.environ.get("SKILLREG_COMPLAINT_ANSWER_WORKDAYS", "15"))
+SKILLREG_ANNUAL_PLAN_DUE = os.environ.get("SKILLREG_ANNUAL_PLAN_DUE", "01-31")
+SKILLREG_ANNUAL_SUMMARY_DUE = os.environ.get("SKILLREG_ANNUAL_SUMMARY_DUE", "01-31")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
