@@ -62,7 +62,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Application], dict[str, st
         f["status"] = ""
     if f["q"]:
         qs = qs.filter(institution__name__contains=f["q"])
-    if f["city"].isdigit() and len(f["city"]) == 4:
+    if f["city"].isdigit() and len(f["city"]) in (4, 6):  # a city, or a county of it
         qs = qs.filter(region_code__startswith=f["city"])
     else:
         f["city"] = ""

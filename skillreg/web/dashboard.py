@@ -7,12 +7,14 @@ and the institutions' latest grades (002 第二十条) from the supervision app'
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from stdnum import numdb
 
 from skillreg.accounts.models import Authority
 from skillreg.accounts.scoping import scoped
@@ -34,11 +36,19 @@ class Board:
     open: int
     overdue: int
     by_status: list[tuple[str, int]]
-    by_city: list[tuple[str, int, str]]  # (name, count, 4-digit code for the worklist filter)
+    by_city: list[tuple[str, int, str]]  # (name, count, 4- or 6-digit code for the worklist filter)
     by_month: list[tuple[str, int]]
     overdue_by_clock: list[tuple[str, int]]
     grades: list[tuple[str, int]]
     graded: int
+
+
+def county_name(code: str) -> str:
+    """巴州区 for 511902: the latest name GB/T 2260 gives the code, or the code itself."""
+    info = numdb.get("cn/loc").info(code)
+    names = info[-1][1].get("county", "") if len(info) > 1 else ""
+    latest = names.split(",")[-1] if names else ""
+    return re.sub(r"^\[[^\]]*\]", "", latest) or code
 
 
 def _months(today: dt.date, n: int = 12) -> list[dt.date]:
@@ -57,12 +67,20 @@ def board_for(user: Any) -> Board:
     by_status_raw = dict(apps.values_list("status").annotate(n=Count("pk")))
     by_status = [(status_labels[s], by_status_raw[s]) for s in S.values if by_status_raw.get(s)]
 
+    # A province sees its cities; a city (or county) official, whose applications are all in one
+    # city, sees its counties (district names from GB/T 2260 as python-stdnum ships it).
+    counties = getattr(getattr(user, "authority", None), "level", None) in (Authority.Level.CITY,
+                                                                             Authority.Level.COUNTY)
     city_counts: Counter[str] = Counter()
     for code, n in apps.values_list("region_code").annotate(n=Count("pk")):
-        city_counts[code[:4]] += n
-    names = dict(Authority.objects.filter(region_code__in=[c + "00" for c in city_counts])
-                 .values_list("region_code", "region_name"))
-    by_city = sorted(((names.get(c + "00", c + "00"), n, c) for c, n in city_counts.items()), key=lambda r: -r[1])
+        city_counts[code if counties else code[:4]] += n
+    if counties:
+        by_city = sorted(((county_name(c), n, c) for c, n in city_counts.items()), key=lambda r: -r[1])
+    else:
+        names = dict(Authority.objects.filter(region_code__in=[c + "00" for c in city_counts])
+                     .values_list("region_code", "region_name"))
+        by_city = sorted(((names.get(c + "00", c + "00"), n, c) for c, n in city_counts.items()),
+                         key=lambda r: -r[1])
 
     months = _months(today)
     submitted = dict(

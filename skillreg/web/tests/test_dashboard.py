@@ -55,11 +55,26 @@ def test_the_dashboard_draws_status_region_month_overdue_and_grade_charts(
     assert response.status_code == 200
     assert page.count("<svg") == 5 and "<script" not in page.split("<main>")[1]
     assert _bar(page, "已提交，待核查材料") == "1" and _bar(page, "已备案") == "1"
-    assert _bar(page, "巴中市") == "3" and "乌海" not in page  # the city, and nothing outside the jurisdiction
+    # A city official sees its districts and counties, and nothing outside the jurisdiction.
+    assert _bar(page, "巴州区") == "2" and _bar(page, "通江县") == "1" and "乌海" not in page
     assert _bar(page, "11月") == "1" and _bar(page, "10月") == "1" and _bar(page, "9月") == "1"
     assert _bar(page, "材料核查") == "1" and _bar(page, "办结") == "0"
     assert _bar(page, "良好") == "1" and _bar(page, "不合格") == "0"
-    assert 'href="/applications/?overdue=1"' in page and 'href="/applications/?city=5119"' in page
+    assert 'href="/applications/?overdue=1"' in page and 'href="/applications/?city=511921"' in page
+    # The worklist link filters to that county.
+    listed = login(bz_official).get("/applications/?city=511921").content.decode()
+    assert "已备案" in listed and "已提交，待核查材料" not in listed.split("<tbody>")[1]
+
+
+def test_a_province_official_sees_the_figures_by_city(sichuan: Authority, bazhong: Authority,
+                                                      chengdu: Authority) -> None:
+    now = clock.now()
+    _app(bazhong, "511902", S.SUBMITTED, 1, submitted=now)
+    _app(bazhong, "511921", S.FILED, 2, submitted=now)
+    _app(chengdu, "510104", S.SUBMITTED, 3, submitted=now)
+    page = login(make_user(Role.FILING_OFFICIAL, sichuan)).get("/dashboard/").content.decode()
+    assert _bar(page, "巴中市") == "2" and _bar(page, "成都市") == "1"
+    assert 'href="/applications/?city=5119"' in page
 
 
 def test_the_dashboard_is_for_officials(bazhong: Authority) -> None:
