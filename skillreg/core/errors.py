@@ -22,6 +22,9 @@ class DomainError(Exception):
         self.source = source
         self.field = field
         if code == "forbidden":
+            # Who may act is checked before what state the object is in: a refusal for the
+            # wrong role or place is a 403, never a 409 that would suggest the state was wrong.
+            self.status = 403
             # A permission refusal is a security event wherever it is raised (page, API,
             # task); the request context filter adds who and from where.
             from skillreg.core.logging import security_event

@@ -118,3 +118,10 @@ def test_the_api_cancels_sets_the_pass_mark_and_withdraws(plan, inst_user) -> No
                        content_type="application/json").status_code == 200
     out = client.post(f"{base}/cancel", json.dumps({"reason": "人数不足"}), content_type="application/json")
     assert out.status_code == 200 and out.json()["status"] == "cancelled"
+
+
+def test_someone_else_publishing_a_plan_is_refused_as_forbidden_not_as_a_conflict(plan, centre) -> None:
+    """The role is refused with 403 and the 'forbidden' code (and logged as a security event);
+    409 is kept for a state that does not allow the move."""
+    r = login(centre).post(f"/api/v1/exams/plans/{plan.public_id}/publish", {}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
