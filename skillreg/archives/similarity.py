@@ -152,18 +152,7 @@ class Model:
     """Coded responses, key, score groups and the option counts the probabilities come from."""
 
     def __init__(self, sheets: Sequence[Sheet], key: Sequence[Option | None] | None = None) -> None:
-        if not sheets:
-            raise ValueError("no answer sheets")
-        n_items = len(sheets[0].answers)
-        if n_items == 0 or any(len(s.answers) != n_items for s in sheets):
-            raise ValueError("every sheet must answer the same, non-zero number of items")
-        options = sorted({a for s in sheets for a in s.answers if a is not None}, key=_sort_key)
-        if key is not None:
-            if len(key) != n_items:
-                raise ValueError("the key must give one option per item")
-            options = sorted(set(options) | {k for k in key if k is not None}, key=_sort_key)
-        code = {o: c for c, o in enumerate(options)}
-        R = np.array([[-1 if a is None else code[a] for a in s.answers] for s in sheets], dtype=np.int16)
+        R, options = encode(sheets, key)
         self._fit(R, options, key)
 
     @classmethod

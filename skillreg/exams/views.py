@@ -407,13 +407,7 @@ def _is_official(user: Any) -> bool:
 
 
 def _employer(code: str) -> Institution | None:
-    code = code.strip().upper()
-    if not code:
-        return None
-    found = Institution.objects.filter(credit_code=code).first()
-    if found is None:
-        raise InvalidInput(f"没有统一社会信用代码为“{code}”的考核机构", field="credit_code")
-    return found
+    return assessors.employer_by_credit_code(code, field="credit_code")
 
 
 def _linked_user(username: str) -> Any:

@@ -240,3 +240,14 @@ def assessor_reactivate(*, actor: Any, assessor: Assessor, at: dt.datetime) -> A
     audit.record(actor=actor, action="exams.assessor_reactivated", obj=assessor, at=at,
                  before={"active": False}, after={"active": True}, summary=f"考评员重新入库：{assessor.name}")
     return assessor
+
+
+def employer_by_credit_code(code: str, *, field: str) -> Institution | None:
+    """The employing institution named by its 统一社会信用代码 on a form or in an API body; blank: none."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    found = Institution.objects.filter(credit_code=code).first()
+    if found is None:
+        raise InvalidInput(f"没有统一社会信用代码为“{code}”的考核机构", field=field)
+    return found
