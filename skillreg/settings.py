@@ -12,6 +12,7 @@ One file, read from the environment. Layering:
    database ``DATABASE_URL`` names.
 """
 
+import datetime
 import os
 import secrets
 import sys
@@ -178,12 +179,16 @@ SKILLREG_PUBLIC_READ_PATHS = ("/directory/", "/certificates/verify/")
 def _caches(url: str) -> dict[str, dict[str, object]]:
     """CACHES from SKILLREG_CACHE_URL: ``locmem://``, ``db://TABLE`` or ``redis://host:port/db``."""
     scheme, _, rest = url.partition("://")
+    # Django culls these caches beyond 300 entries by default: one counter per client address
+    # would then be evicted under load, and the rate limits would stop holding.
+    options = {"MAX_ENTRIES": 1_000_000}
     if scheme == "locmem":
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}}
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest,
+                            "OPTIONS": options}}
     if scheme == "db":
         # The table is created by `skillreg migrate` (core/migrations/0001) or `skillreg createcachetable`.
         return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                            "LOCATION": rest or "skillreg_cache"}}
+                            "LOCATION": rest or "skillreg_cache", "OPTIONS": options}}
     if scheme in {"redis", "rediss"}:
         return {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": url}}
     raise ImproperlyConfigured(f"SKILLREG_CACHE_URL 无法识别：{url}（应为 locmem://、db://表名 或 redis://主机:端口/库号）")
@@ -256,6 +261,11 @@ SKILLREG_INSPECTION_PUBLISH_WORKDAYS = int(os.environ.get("SKILLREG_INSPECTION_P
 SKILLREG_COMPLAINT_ANSWER_WORKDAYS = int(os.environ.get("SKILLREG_COMPLAINT_ANSWER_WORKDAYS", "15"))
 SKILLREG_ANNUAL_PLAN_DUE = os.environ.get("SKILLREG_ANNUAL_PLAN_DUE", "01-31")
 SKILLREG_ANNUAL_SUMMARY_DUE = os.environ.get("SKILLREG_ANNUAL_SUMMARY_DUE", "01-31")
+for _name in ("SKILLREG_ANNUAL_PLAN_DUE", "SKILLREG_ANNUAL_SUMMARY_DUE"):
+    try:  # a day that exists in every year (02-29 is read as 02-28 in other years)
+        datetime.date(2024, *(int(part) for part in globals()[_name].split("-", 1)))
+    except (TypeError, ValueError) as _exc:
+        raise ImproperlyConfigured(f"{_name} 应为 MM-DD 形式的日期，例如 01-31") from _exc
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

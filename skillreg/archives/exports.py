@@ -14,15 +14,11 @@ from django.utils.http import content_disposition_header
 from skillreg.archives import report, similarity
 from skillreg.archives.models import DestructionLedgerEntry, ScreeningRun
 from skillreg.core import clock
+from skillreg.core.spreadsheet import safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value: Any) -> Any:
-    # A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _response(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -38,7 +34,7 @@ def _book(sheets: Iterable[tuple[str, list[list[Any]]]]) -> bytes:
     for name, rows in sheets:
         sheet = book.create_sheet(name)
         for row in rows:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -104,7 +100,7 @@ def export_ledger(entries: QuerySet[DestructionLedgerEntry], fmt: str) -> HttpRe
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(LEDGER_HEADERS)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
+        writer.writerows([[safe_cell(v) for v in row] for row in rows])
         # UTF-8 with a BOM so that Excel opens the Chinese text correctly.
         return _response(("\ufeff" + buffer.getvalue()).encode(), "text/csv; charset=utf-8", stem + ".csv")
     notes: list[list[Any]] = [["依据", "000 三(二)：对保存期满需要销毁的档案进行台账登记备查"],

@@ -612,6 +612,7 @@ def list_assessors(request: HttpRequest) -> list[Assessor]:
 @router.post("/assessors", response={201: AssessorOut})
 def add_assessor(request: HttpRequest, body: AssessorIn) -> Status:
     """002 第十五条：考评员入库（身份证号码按 GB 11643 校验，至少一本有效证书）。"""
+    assessors.require_pool_role(request.user)
     made = assessors.assessor_add(
         actor=request.user, name=body.name, id_number=body.id_number, region_code=body.region_code,
         employer_name=body.employer_name, employer=_employer(body.employer_credit_code),

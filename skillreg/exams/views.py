@@ -57,9 +57,20 @@ def _date(value: str, field: str) -> dt.date:
 
 def _decimal(value: str, field: str) -> Decimal:
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except (InvalidOperation, TypeError) as exc:
         raise InvalidInput("请填写数字", field=field) from exc
+    if not number.is_finite():  # NaN and Infinity parse, but compare with nothing
+        raise InvalidInput("请填写数字", field=field)
+    return number
+
+
+def _pk(value: str | None, field: str) -> int:
+    """A row id posted by a form; anything but digits is the form's fault, not a server error."""
+    text = (value or "0").strip()
+    if not text.isdigit():
+        raise InvalidInput("提交的数据无效，请刷新页面后重试", field=field)
+    return int(text)
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -91,7 +102,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         try:
-            scope = scopes.filter(pk=int(p.get("scope") or 0)).first()
+            scope = scopes.filter(pk=_pk(p.get("scope"), "scope")).first()
             if scope is None:
                 raise InvalidInput("请选择备案范围内的职业（工种）或项目", field="scope")
             venue = sel.venue_for(user, p.get("venue", ""))
@@ -162,7 +173,7 @@ def _roster(request: HttpRequest, plan: ExamPlan) -> str:
 
 
 def _roster_decide(request: HttpRequest, plan: ExamPlan) -> str:
-    review = sel.roster_review_for(request.user, int(request.POST.get("review") or 0))
+    review = sel.roster_review_for(request.user, _pk(request.POST.get("review"), "review"))
     approve = request.POST.get("approve") == "1"
     registrations.roster_decide(actor=request.user, review=review, approve=approve,
                                 reason=request.POST.get("reason", ""), at=clock.now())
@@ -253,7 +264,7 @@ def _internal_supervisor(request: HttpRequest, plan: ExamPlan) -> str:
 
 def _report(request: HttpRequest, plan: ExamPlan) -> str:
     """002 第十七条: 现场质量督导记录表, 考评员考评工作评价记录表 (one line per assessor), corrections."""
-    assignment = sel.supervisor_assignment_for(request.user, int(request.POST.get("assignment") or 0))
+    assignment = sel.supervisor_assignment_for(request.user, _pk(request.POST.get("assignment"), "assignment"))
     if assignment.plan_id != plan.pk:
         raise Http404
     evaluation = []
@@ -269,7 +280,7 @@ def _report(request: HttpRequest, plan: ExamPlan) -> str:
 
 
 def _correct(request: HttpRequest, plan: ExamPlan) -> str:
-    score = sel.score_for(request.user, int(request.POST.get("score") or 0))
+    score = sel.score_for(request.user, _pk(request.POST.get("score"), "score"))
     if score.sheet.plan_id != plan.pk:
         raise Http404
     raw = request.POST.get("value", "").strip()
@@ -498,7 +509,8 @@ def assessor_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                         assessors.assessor_deactivate(actor=user, assessor=assessor, reason=reason, at=now)
                         messages.success(request, f"{assessor.name} 已出库，不再参加选派")
                     else:
-                        cert = assessor.certificates.filter(pk=int(request.POST.get("certificate") or 0)).first()
+                        picked = _pk(request.POST.get("certificate"), "certificate")
+                        cert = assessor.certificates.filter(pk=picked).first()
                         if cert is None:
                             raise Http404
                         assessors.assessor_certificate_remove(actor=user, certificate=cert, reason=reason, at=now)
@@ -710,7 +722,7 @@ def training_roster(request: HttpRequest, pk: int) -> HttpResponse:
                                                            reason=form.cleaned_data["reason"], at=clock.now())
                     messages.success(request, "培训学员名册已撤回")
                 elif action == "remove":
-                    entry = sel.trainee_for(user, roster, int(request.POST.get("entry") or 0))
+                    entry = sel.trainee_for(user, roster, _pk(request.POST.get("entry"), "entry"))
                     registrations.training_trainee_remove(actor=user, entry=entry,
                                                           reason=form.cleaned_data["reason"], at=clock.now())
                     messages.success(request, f"已移除学员 {entry.name}")

@@ -20,6 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from skillreg.core.errors import InvalidInput
+from skillreg.core.spreadsheet import safe_cell
 from skillreg.exams.idcard import mask_id
 from skillreg.exams.models import ExamPlan, Registration, Relation
 from skillreg.exams.services.registrations import COLUMNS, CandidateRow
@@ -156,7 +157,7 @@ def _book(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     ws = wb.create_sheet(title)
     ws.append(headers)
     for row in rows:
-        ws.append(row)
+        ws.append([safe_cell(v) for v in row])  # names and units are typed by institutions
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

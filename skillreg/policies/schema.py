@@ -449,6 +449,17 @@ class PolicyAnnualReports(Rule):
     plan_due: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
     summary_due: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
+    @model_validator(mode="after")
+    def _real_days(self) -> PolicyAnnualReports:
+        for name in ("plan_due", "summary_due"):
+            value = getattr(self, name)
+            if value:
+                try:  # 2024 is a leap year: 02-29 is allowed (read as 02-28 in other years)
+                    datetime.date(2024, int(value[:2]), int(value[3:]))
+                except ValueError as exc:
+                    raise ValueError(f"{name} {value} 不是有效的日期") from exc
+        return self
+
 
 class PolicySupervision(Strict):
     random_inspection: PolicyFlag

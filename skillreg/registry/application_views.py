@@ -28,6 +28,7 @@ from skillreg.accounts.models import Authority, Role
 from skillreg.audit.selectors import timeline_for
 from skillreg.core import clock
 from skillreg.core.errors import DomainError
+from skillreg.core.spreadsheet import safe_cell
 from skillreg.files.views import content_disposition
 from skillreg.policies.registry import all_packs, get_pack
 from skillreg.registry import documents, eligibility, workflow
@@ -174,8 +175,9 @@ def _export(selected: list[Application], fmt: str) -> HttpResponse:
     for app in selected:
         clocks = "；".join(f"{c.label}：{c.left_label}" for c in application_clocks(app, calendar=calendar))
         submitted = timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else ""
-        rows.append([app.institution.name, app.get_kind_display(), get_pack(app.pack_id).title,
-                     app.authority.name if app.authority else "", app.get_status_display(), clocks or "—", submitted])
+        rows.append([safe_cell(v) for v in (
+            app.institution.name, app.get_kind_display(), get_pack(app.pack_id).title,
+            app.authority.name if app.authority else "", app.get_status_display(), clocks or "—", submitted)])
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         buffer = io.StringIO()

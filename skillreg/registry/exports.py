@@ -18,6 +18,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from skillreg.core import clock
+from skillreg.core.spreadsheet import safe_cell
 from skillreg.registry.models import DirectoryEntry
 from skillreg.registry.public_selectors import DirectoryQuery, public_item, scope_text
 
@@ -43,17 +44,12 @@ HEADERS = [header for header, _ in COLUMNS]
 CAP_NOTE = f"每次导出最多 {EXPORT_LIMIT} 条，超出部分请缩小查询条件后分批导出。"
 
 
-def _cell(value: Any) -> Any:
-    # A spreadsheet would run a cell that starts with = + - @ as a formula (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _rows(entries: Iterable[DirectoryEntry]) -> Iterator[list[Any]]:
     for entry in entries:
         item = public_item(entry)
-        yield [_cell(read(item)) for _, read in COLUMNS]
+        yield [safe_cell(read(item)) for _, read in COLUMNS]
 
 
 def _capped(qs: QuerySet[DirectoryEntry]) -> Iterator[DirectoryEntry]:

@@ -383,6 +383,8 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
         })
     _require_official(request)
     year = _int(request.GET.get("year")) or today.year
+    if not 2000 <= year <= today.year + 1:  # a year typed into the address: show this year's
+        year = today.year
     overview = selectors.annual_report_overview(user, year)
     missing = sum(1 for _, states in overview for s in states if s.overdue(today))
     return render(request, "supervision/reports.html", {

@@ -19,6 +19,7 @@ from django.http import Http404
 
 from skillreg.accounts.models import Authority, Role
 from skillreg.core import clock
+from skillreg.core.spreadsheet import safe_cell
 from skillreg.policies.registry import get_pack
 from skillreg.registry.models import Filing, Institution
 from skillreg.supervision.models import Complaint, Evaluation, Inspection, ViolationRecord
@@ -158,11 +159,6 @@ def year_end_summary(city: Authority, year: int) -> YearEndSummary:
     return YearEndSummary(city=city, year=year, rows=rows, generated_at=clock.now())
 
 
-def _cell(value: Any) -> Any:
-    # A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def filename(summary: YearEndSummary) -> str:
@@ -206,7 +202,7 @@ def to_xlsx(summary: YearEndSummary) -> bytes:
         cell.font = Font(bold=True)
     for n, row in enumerate(summary.rows, start=1):
         inst = row.institution
-        detail.append([_cell(v) for v in (n, inst.name, inst.code or "", inst.region_code, inst.pack_id,
+        detail.append([safe_cell(v) for v in (n, inst.name, inst.code or "", inst.region_code, inst.pack_id,
                                           inst.get_status_display(), *(row.figures[k] for _, k in COLUMNS),
                                           row.grade or "—")])
     detail.append(["合计", "", "", "", "", "", *(totals[k] for _, k in COLUMNS), ""])

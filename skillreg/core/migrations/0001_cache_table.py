@@ -11,6 +11,9 @@ from django.db import migrations
 
 
 def create_cache_table(apps, schema_editor):
+    # The default table always, whatever the settings at migrate time say (a database migrated
+    # under SKILLREG_DEBUG=1 and served with 0 must still find it); then any other configured one.
+    call_command("createcachetable", "skillreg_cache", database=schema_editor.connection.alias, verbosity=0)
     call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 

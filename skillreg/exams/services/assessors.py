@@ -34,6 +34,13 @@ class CertificateIn:
     level: int | None = None
 
 
+def require_pool_role(actor: Any) -> None:
+    """The role alone, before any lookup the request asks for (a username, a credit code), so
+    that nobody else learns from the answer whether such an account or body exists."""
+    if getattr(actor, "role", None) != Role.SYSADMIN and getattr(actor, "role", None) not in OFFICIAL_ROLES:
+        raise DomainError("考评员库由属地人社部门和职业技能鉴定（指导）中心管理", code="forbidden", source=SOURCE)
+
+
 def require_pool_manager(actor: Any, region_code: str) -> None:
     role = getattr(actor, "role", None)
     if role == Role.SYSADMIN:

@@ -183,3 +183,13 @@ def test_a_missing_id_number_is_entered_once_and_never_changed(centre) -> None:
                             employer_name="协会", id_number=make_id(701, birth="19700101"), at=NOW)
     legacy.refresh_from_db()
     assert legacy.id_number == make_id(700, birth="19700101")
+
+
+def test_someone_outside_the_pool_learns_nothing_from_adding_an_assessor(inst_user) -> None:
+    """The role is refused before the username or credit code in the body is looked up."""
+    body = {"name": "张三", "id_number": "511902199001011234", "region_code": "511902", "employer_name": "",
+            "employer_credit_code": "", "certificates": []}
+    answers = {login(inst_user).post("/api/v1/exams/assessors", {**body, "username": name},
+                                     content_type="application/json").status_code
+               for name in ("no-such-user", inst_user.username)}
+    assert answers == {403}

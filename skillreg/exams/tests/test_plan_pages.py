@@ -125,3 +125,16 @@ def test_someone_else_publishing_a_plan_is_refused_as_forbidden_not_as_a_conflic
     409 is kept for a state that does not allow the move."""
     r = login(centre).post(f"/api/v1/exams/plans/{plan.public_id}/publish", {}, content_type="application/json")
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(("action", "data"), [
+    ("correct", {"score": "abc", "value": "80", "reason": "复核"}),
+    ("correct", {"score": "1", "value": "NaN", "reason": "复核"}),
+    ("pass-mark", {"pass_mark": "NaN"}),
+    ("report", {"assignment": "x1"}),
+])
+def test_a_tampered_form_gets_a_message_not_a_server_error(plan, centre, inst_user, action, data) -> None:
+    """Ids and numbers posted by a page are checked like any input: a clear refusal, never a 500."""
+    for user in (centre, inst_user):
+        r = login(user).post(reverse("exams:plan_action", args=[plan.public_id, action]), data)
+        assert r.status_code < 500, (user.role, r.status_code)

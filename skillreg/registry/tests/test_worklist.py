@@ -153,3 +153,15 @@ def test_bulk_export_of_the_ticked_applications_as_csv_and_xlsx(
     assert sheet.max_row == 3 and sheet["E2"].value == "已提交，待核查材料"
     applicant = User.objects.get(username="applicant0")
     assert login(applicant).post("/applications/", {"bulk": "export-csv", "selected": ids[:1]}).status_code == 404
+
+
+def test_an_institution_name_that_looks_like_a_formula_is_exported_as_text(
+        submitted: list[Application], bz_official: User) -> None:
+    """Names are typed by applicants: a spreadsheet must show them, never run them."""
+    institution = submitted[0].institution
+    institution.name = '=HYPERLINK("http://example.invalid","巴中")'
+    institution.save(update_fields=["name"])
+    response = login(bz_official).post("/applications/", {"bulk": "export-csv",
+                                                          "selected": [str(submitted[0].public_id)]})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "'" + institution.name
