@@ -689,7 +689,8 @@ class TrainingRosterOut(Schema):
 
     @staticmethod
     def resolve_trainees(obj: TrainingRoster) -> int:
-        return getattr(obj, "trainees", None) or obj.entries.count()
+        count = getattr(obj, "trainees", None)  # annotated by the list; 0 is a count too
+        return obj.entries.count() if count is None else count
 
 
 @router.get("/training-rosters", response=list[TrainingRosterOut])

@@ -391,7 +391,7 @@ class CertificateNumberFormat(Strict):
         for name in ("pattern", "scope"):
             try:
                 getattr(self, name).format(**sample)
-            except (KeyError, IndexError, ValueError) as exc:
+            except (KeyError, IndexError, ValueError, AttributeError) as exc:
                 raise ValueError(f"{name} 只能使用 institution_code、institution、yy、year、level、serial：{exc}") \
                     from exc
         if "{serial" not in self.pattern:

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from skillreg.core import clock
@@ -198,12 +198,13 @@ def list_applications(request: HttpRequest, status: str | None = None, limit: in
 
 
 @applications_router.post("", response={201: ApplicationDetailOut})
-def create_application(request: HttpRequest, body: ApplicationIn) -> tuple[int, Application]:
+def create_application(request: HttpRequest, body: ApplicationIn) -> Status:
     user = request.user
     if getattr(user, "institution", None) is None:
         raise DomainError("只有机构用户可以创建备案申请", code="forbidden")
-    return 201, svc.application_create(actor=user, institution=user.institution, form=body.form,  # type: ignore[union-attr, arg-type]
-                                       at=clock.now())
+    created = svc.application_create(actor=user, institution=user.institution, form=body.form,  # type: ignore[union-attr, arg-type]
+                                     at=clock.now())
+    return Status(201, created)
 
 
 @applications_router.get("/{uuid:public_id}", response=ApplicationDetailOut)
@@ -227,11 +228,11 @@ def get_eligibility(request: HttpRequest, public_id: uuid.UUID) -> list[Any]:
 
 @applications_router.post("/{uuid:public_id}/materials", response={201: dict[str, Any]})
 def upload_material(request: HttpRequest, public_id: uuid.UUID, key: Form[str],
-                    file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+                    file: File[UploadedFile]) -> Status:
     application = application_for(request.user, public_id)
     material = svc.application_attach_material(actor=_actor(request), application=application, key=key,
                                                upload=file, at=clock.now())
-    return 201, {"key": material.key, "sha256": material.file.sha256, "size": material.file.size}
+    return Status(201, {"key": material.key, "sha256": material.file.sha256, "size": material.file.size})
 
 
 def _move(name: str):  # type: ignore[no-untyped-def]

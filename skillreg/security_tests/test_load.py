@@ -52,7 +52,7 @@ def _wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"gunicorn 未在 60 秒内就绪：{log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.mark.skipif(GUNICORN is None, reason="gunicorn 未安装（pip install -e '.[dev]'）")
+@pytest.mark.skipif(GUNICORN is None, reason="gunicorn 未安装（它是项目的依赖：pip install -e .）")
 def test_public_endpoints_and_login_page_answer_16_concurrent_clients_without_error(
         shared_db: tuple[str, Callable[[str], Any]], tmp_path: Path) -> None:  # noqa: F811
     url, query = shared_db

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from skillreg.accounts.models import Role
 from skillreg.core import clock
@@ -221,12 +221,12 @@ def plan_list(request: HttpRequest) -> list[PlanOut]:
 
 
 @router.post("/plans", response={201: PlanOut})
-def plan_create(request: HttpRequest, body: PlanIn) -> tuple[int, PlanOut]:
+def plan_create(request: HttpRequest, body: PlanIn) -> Status:
     user = _official(request)
     if user.authority is None:
         raise InvalidInput("请以备案部门账号制定计划", field="authority")
     plan = inspections.plan_create(actor=user, authority=user.authority, at=clock.now(), **body.dict())
-    return 201, PlanOut.of(plan)
+    return Status(201, PlanOut.of(plan))
 
 
 @router.get("/plans/{plan_id}", response=PlanOut)
@@ -235,7 +235,7 @@ def plan_get(request: HttpRequest, plan_id: uuid.UUID) -> PlanOut:
 
 
 @router.post("/plans/{plan_id}/conflicts", response={201: dict})
-def plan_conflict(request: HttpRequest, plan_id: uuid.UUID, body: ConflictIn) -> tuple[int, dict]:
+def plan_conflict(request: HttpRequest, plan_id: uuid.UUID, body: ConflictIn) -> Status:
     user = _official(request)
     plan = selectors.plan_for(user, plan_id)
     inspector = inspections.inspector_pool(plan).filter(pk=body.inspector_id).first()
@@ -244,7 +244,7 @@ def plan_conflict(request: HttpRequest, plan_id: uuid.UUID, body: ConflictIn) ->
         raise Http404
     inspections.conflict_declare(actor=user, plan=plan, inspector=inspector, institution=institution,
                                  reason=body.reason, at=clock.now())
-    return 201, {"ok": True}
+    return Status(201, {"ok": True})
 
 
 @router.post("/plans/{plan_id}/draw-bodies", response=PlanOut)
@@ -269,10 +269,10 @@ def plan_publish(request: HttpRequest, plan_id: uuid.UUID) -> dict:
 
 
 @router.post("/inspections/{inspection_id}/findings", response={201: dict})
-def finding_record(request: HttpRequest, inspection_id: uuid.UUID, body: FindingIn) -> tuple[int, dict]:
+def finding_record(request: HttpRequest, inspection_id: uuid.UUID, body: FindingIn) -> Status:
     inspection = selectors.inspection_for(request.user, inspection_id)
     inspections.finding_record(actor=request.user, inspection=inspection, at=clock.now(), **body.dict())
-    return 201, {"ok": True}
+    return Status(201, {"ok": True})
 
 
 @router.post("/inspections/{inspection_id}/conclude", response=InspectionOut)
@@ -286,7 +286,7 @@ def inspection_conclude(request: HttpRequest, inspection_id: uuid.UUID, body: Co
 
 @router.post("/institutions/{institution_id}/evaluations", response={201: EvaluationOut})
 def evaluation_record(request: HttpRequest, institution_id: uuid.UUID,
-                      body: EvaluationIn) -> tuple[int, EvaluationOut]:
+                      body: EvaluationIn) -> Status:
     user = _official(request)
     institution = selectors.institution_for(user, institution_id)
     rect = (selectors.rectification_for(user, body.rectification_id) if body.rectification_id else None)
@@ -295,20 +295,20 @@ def evaluation_record(request: HttpRequest, institution_id: uuid.UUID,
                                    at=clock.now())
     opened = ev.rectifications.first()
     proposal = rect.proposals.first() if rect is not None else None
-    return 201, EvaluationOut(id=ev.public_id, kind=ev.kind, grade=ev.grade, direct_fail=ev.direct_fail,
+    return Status(201, EvaluationOut(id=ev.public_id, kind=ev.kind, grade=ev.grade, direct_fail=ev.direct_fail,
                               source=ev.source, rectification_opened=opened.public_id if opened else None,
-                              proposal=proposal.public_id if proposal else None)
+                              proposal=proposal.public_id if proposal else None))
 
 
 @router.post("/violations", response={201: ViolationOut})
-def violation_record(request: HttpRequest, body: ViolationIn) -> tuple[int, ViolationOut]:
+def violation_record(request: HttpRequest, body: ViolationIn) -> Status:
     user = _official(request)
     institution = selectors.institution_for(user, body.institution_id)
     complaint = selectors.complaint_for(user, body.complaint_id) if body.complaint_id else None
     record = violations.violation_record(actor=user, institution=institution, catalogue_key=body.catalogue,
                                          item_key=body.item, facts=body.facts, found_via=body.found_via,
                                          complaint=complaint, at=clock.now())
-    return 201, ViolationOut.of(record)
+    return Status(201, ViolationOut.of(record))
 
 
 @router.post("/violations/{violation_id}/decide", response=ViolationOut)
@@ -406,10 +406,10 @@ def annual_report_states(request: HttpRequest,
 
 
 @router.post("/annual-reports", response={201: AnnualReportOut})
-def annual_report_submit(request: HttpRequest, body: AnnualReportIn) -> tuple[int, AnnualReportOut]:
+def annual_report_submit(request: HttpRequest, body: AnnualReportIn) -> Status:
     report = reports.annual_report_submit(actor=request.user, kind=body.kind, year=body.year, content=body.content,
                                           at=clock.now())
-    return 201, AnnualReportOut.of(report)
+    return Status(201, AnnualReportOut.of(report))
 
 
 @router.get("/annual-reports/{report_id}", response=AnnualReportOut)
@@ -447,11 +447,12 @@ def decision_document(request: HttpRequest, kind: str, object_id: uuid.UUID,
 # --- public ----------------------------------------------------------------------------------------
 
 @public_router.post("", response={201: ComplaintCreatedOut}, auth=None)
-def complaint_submit(request: HttpRequest, body: ComplaintIn) -> tuple[int, ComplaintCreatedOut]:
+def complaint_submit(request: HttpRequest, body: ComplaintIn) -> Status:
     ratelimit.check(request, "submit")
     complaint, secret = complaint_services.complaint_submit(at=clock.now(), **body.dict())
-    return 201, ComplaintCreatedOut(tracking_number=complaint.tracking_number, secret=secret,
-                                    answer_due=complaint.answer_due, answer_due_basis=complaint.answer_due_source)
+    return Status(201, ComplaintCreatedOut(tracking_number=complaint.tracking_number, secret=secret,
+                                           answer_due=complaint.answer_due,
+                                           answer_due_basis=complaint.answer_due_source))
 
 
 @public_router.post("/track", response=ComplaintPublicOut, auth=None)

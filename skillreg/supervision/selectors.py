@@ -190,13 +190,17 @@ def open_filing_clocks(user: Any, today: dt.date, limit: int = 200) -> list[tupl
     """The registry's clocks that run against the authority now (材料核查, 办结), overdue first."""
     from skillreg.registry.clocks import application_clocks
     from skillreg.registry.models import Application
-    from skillreg.registry.selectors import applications_visible_to
+    from skillreg.registry.selectors import applications_visible_to, with_running_clock
     from skillreg.workdays.calendar import WorkCalendar
 
     running = (Application.Status.SUBMITTED, Application.Status.ACCEPTED, Application.Status.EVALUATING,
                Application.Status.EVALUATED)
     calendar = WorkCalendar()
-    rows = [(app, c) for app in applications_visible_to(user).filter(status__in=running).order_by("pk")[:limit]
+    # The database picks the most urgent ones (overdue first, then the nearest due date), so the
+    # limit never hides an overdue clock behind older applications.
+    apps = with_running_clock(applications_visible_to(user).filter(status__in=running), today).select_related(
+        "supplement_notice").order_by("-clock_overdue", "clock_due", "pk")[:limit]
+    rows = [(app, c) for app in apps
             for c in application_clocks(app, today=today, calendar=calendar)
             if c.runs_against == "authority" and c.due is not None]
     return sorted(rows, key=lambda row: (not row[1].overdue, row[1].due))

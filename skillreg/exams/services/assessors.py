@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from skillreg.accounts.models import OFFICIAL_ROLES, Role
 from skillreg.audit import services as audit
@@ -130,8 +130,13 @@ def assessor_add(*, actor: Any, name: str, id_number: str, region_code: str, emp
     if len(set(numbers)) != len(numbers):
         raise InvalidInput("证书编号重复", field="number")
     _check_user(user)
-    assessor = Assessor.objects.create(user=user, name=name, id_number=number, region_code=code,
-                                       employer_name=employer_name, employer=employer, added_at=at)
+    try:
+        with transaction.atomic():  # two clerks adding the same person at once: one wins, one is told
+            assessor = Assessor.objects.create(user=user, name=name, id_number=number, region_code=code,
+                                               employer_name=employer_name, employer=employer, added_at=at)
+    except IntegrityError as exc:
+        raise InvalidInput("该身份证号码已在考评员库中，不能重复入库", field="id_number",
+                           code="assessor_exists") from exc
     AssessorCertificate.objects.bulk_create([
         AssessorCertificate(assessor=assessor, scope_name=c.scope_name, level=c.level, number=c.number,
                             valid_until=c.valid_until) for c in certs])
@@ -154,8 +159,8 @@ def _checked_id(id_number: str, *, today: dt.date, exclude: Assessor | None = No
     number = id_number.strip().upper().replace(" ", "")
     existing = Assessor.objects.filter(id_number=number).exclude(pk=getattr(exclude, "pk", None)).first()
     if existing is not None:
-        raise InvalidInput(f"该身份证号码已在考评员库中（{existing.name}，{existing.region_code}），不能重复入库",
-                           field="id_number", code="assessor_exists")
+        # Not naming the record: it may be in another jurisdiction's part of the pool.
+        raise InvalidInput("该身份证号码已在考评员库中，不能重复入库", field="id_number", code="assessor_exists")
     return number
 
 
