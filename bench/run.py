@@ -21,6 +21,7 @@ STEPS = [
     ("workdays", ["-m", "bench.workdays"]),
     ("similarity", ["-m", "bench.similarity"]),  # figure 4: numpy only, no database
     ("roster", ["-m", "bench.roster"]),  # figure 3: .xlsx import vs python-calamine, PostgreSQL
+    ("pages", ["-m", "bench.pages"]),  # figure 5: worklists, dashboards, directory pages; PostgreSQL
 ]
 
 
@@ -29,7 +30,8 @@ def main() -> None:
     m = machine()
     log(f"bench scale={scale.name} on {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB, "
         f"load {m['load_avg_1m_at_start']}")
-    only = [a for a in sys.argv[1:] if a in {"certificates", "directory", "workdays", "similarity", "roster"}]
+    only = [a for a in sys.argv[1:] if a in {"certificates", "directory", "workdays", "similarity", "roster",
+                                         "pages"}]
     failed = []
     for name, args in STEPS:
         if only and not any(name.startswith(o) for o in only):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from skillreg.accounts.models import Role
@@ -39,13 +40,19 @@ def plans_visible_to(user: Any) -> QuerySet[ExamPlan]:
     qs = ExamPlan.objects.filter(_plan_q(user)).select_related("institution", "venue")
     if getattr(user, "role", None) != Role.INSTITUTION_USER:
         qs = qs.exclude(status=ExamPlan.Status.DRAFT)  # a draft stays the institution's own
-    return qs.distinct()
+    # Only the assessor's and supervisor's scopes join many rows per plan; DISTINCT elsewhere
+    # would make the database sort every visible plan before a page can be cut from them.
+    return qs.distinct() if getattr(user, "role", None) in (Role.ASSESSOR, Role.SUPERVISOR) else qs
 
 
 def plan_list(user: Any) -> QuerySet[ExamPlan]:
+    # A correlated count per listed plan (one index probe each), not a join of every registration
+    # grouped under the scope's DISTINCT: at a province's 100,000 candidates that join was most of
+    # the centre's index page (bench/README.md, figure 5).
+    registered = (Registration.objects.filter(plan=OuterRef("pk"), status=Registration.Status.REGISTERED)
+                  .order_by().values("plan").annotate(n=Count("pk")).values("n"))
     return plans_visible_to(user).annotate(
-        candidates=Count("registrations", filter=Q(registrations__status=Registration.Status.REGISTERED),
-                         distinct=True)).order_by("-exam_start", "title")
+        candidates=Coalesce(Subquery(registered, output_field=IntegerField()), 0)).order_by("-exam_start", "title")
 
 
 def plan_for(user: Any, public_id: Any) -> ExamPlan:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -79,11 +80,15 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+PLANS_PER_PAGE = 50
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The exam plans the logged-in user may see; the centre also sees what awaits its decision."""
     user: Any = request.user
-    context: dict[str, Any] = {"plans": sel.plan_list(user)[:300]}
+    page = Paginator(sel.plan_list(user), PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {"plans": page.object_list, "page": page}
     if user.role in (Role.CENTRE_STAFF, Role.SYSADMIN):
         context["worklist"] = sel.centre_worklist(user)
     if user.role == Role.INSTITUTION_USER:

@@ -153,3 +153,18 @@ def test_the_dispatch_does_not_query_per_assessor_in_the_pool(inst, inst_user, c
     with CaptureQueriesContext(connection) as large:
         dispatch.assessors_dispatch(actor=centre, plan=second, count=3, at=NOW)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_plan_list_counts_only_registered_candidates(plan, inst_user, centre) -> None:
+    """The count on the worklists: withdrawn registrations are not candidates any more."""
+    from skillreg.exams.selectors import plan_list
+
+    cands = Candidate.objects.bulk_create([Candidate(
+        id_number=make_id(i, birth=f"199001{1 + i:02d}"), name=f"考生{i}", gender="男",
+        birth_date=D(1990, 1, 1), created_at=NOW) for i in range(3)])
+    Registration.objects.bulk_create([Registration(
+        plan=plan, candidate=c, name=c.name, education="高中", entered_at=NOW, entered_by=inst_user,
+        status=Registration.Status.WITHDRAWN if i == 2 else Registration.Status.REGISTERED)
+        for i, c in enumerate(cands)])
+    for user in (inst_user, centre):
+        assert plan_list(user).get(pk=plan.pk).candidates == 2
