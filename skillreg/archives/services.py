@@ -133,6 +133,7 @@ SITTING_ITEMS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@transaction.atomic
 def archive_records_from_sitting(*, actor: Any, plan: Any, at: dt.datetime) -> list[ArchiveRecord]:
     """Register an exam sitting's records (exams.ExamPlan) with the pack's retention, once.
 
@@ -140,6 +141,8 @@ def archive_records_from_sitting(*, actor: Any, plan: Any, at: dt.datetime) -> l
     """
     from skillreg.exams.models import ExamPlan
 
+    # The plan's row is the lock: two clicks on "登记档案" register the sitting once.
+    plan = ExamPlan.objects.select_for_update(of=("self",)).select_related("institution").get(pk=plan.pk)
     if plan.status not in (ExamPlan.Status.APPROVED, ExamPlan.Status.RESULTS_SUBMITTED,
                            ExamPlan.Status.RESULTS_APPROVED):
         raise DomainError("考核实施后（考核申请核准后）方可登记该场次档案。", code="sitting_not_held")

@@ -14,9 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from skillreg.core.errors import InvalidInput
@@ -202,12 +201,11 @@ def trainee_template_bytes() -> bytes:
 
 
 def trainee_rows(stream: IO[bytes]) -> list[tuple[int, str, str, bool]]:
-    """(Excel row, 姓名, 身份证号码, the ID cell was a number) for every non-empty row."""
-    try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise RosterFileError("无法读取该文件，请上传由模板填写的 .xlsx 文件") from exc
-    it = wb.worksheets[0].iter_rows(values_only=True)
+    """(Excel row, 姓名, 身份证号码, the ID cell was a number) for every non-empty row.
+
+    Read like the candidate roster (``first_sheet_rows``): the archive is checked before it is
+    inflated, and a damaged file is a ``RosterFileError``, never a server error."""
+    it = first_sheet_rows(stream)
     header = next(it, None)
     if header is None:
         raise RosterFileError("文件是空的：第 1 行应为表头")
@@ -218,12 +216,11 @@ def trainee_rows(stream: IO[bytes]) -> list[tuple[int, str, str, bool]]:
     name_at, id_at = labels.index("姓名"), labels.index("身份证号码")
     rows: list[tuple[int, str, str, bool]] = []
     for number, values in enumerate(it, start=2):
-        if values is None or all(v is None or _text(v) == "" for v in values):
+        if all(v is None or _text(v) == "" for v in values):
             continue
         if len(rows) >= TRAINEE_MAX_ROWS:
             raise RosterFileError(f"一个培训学员名册最多 {TRAINEE_MAX_ROWS} 人，请按培训班分别申报")
         raw_id = values[id_at] if id_at < len(values) else None
         rows.append((number, _text(values[name_at] if name_at < len(values) else None), _text(raw_id),
                      isinstance(raw_id, int | float)))
-    wb.close()
     return rows

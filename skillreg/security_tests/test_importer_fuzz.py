@@ -290,3 +290,17 @@ def test_a_200_mb_answer_sheet_file_is_refused_by_size_before_it_is_read(tmp_pat
     with pytest.raises(SheetImportError, match="MB 上限"):
         read_upload(upload)
     assert upload.file.tell() == 0  # refused on the declared size: not one byte read
+
+
+def test_the_training_roster_reader_refuses_a_zip_bomb_and_damaged_files() -> None:
+    """The third .xlsx reader (trainees declared for 考培分离, 002 第五条(四)) checks the archive
+    before inflating it and answers a damaged file with a message, like the other two."""
+    from skillreg.exams.xlsx import RosterFileError, trainee_rows
+
+    good = book([["张三", make_id(1)]], ["姓名", "身份证号码"])
+    assert [(r[1], r[2]) for r in trainee_rows(io.BytesIO(good))] == [("张三", make_id(1))]
+    with pytest.raises(RosterFileError, match="压缩"):
+        trainee_rows(io.BytesIO(bomb(good)))
+    for damaged in (good[: len(good) // 2], b"PK\x03\x04" + b"\x00" * 64, "姓名,身份证号码".encode()):
+        with pytest.raises(RosterFileError):
+            trainee_rows(io.BytesIO(damaged))
