@@ -15,7 +15,6 @@ One file, read from the environment. Layering:
 import datetime
 import os
 import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -162,11 +161,6 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     # Tests never write through it: pytest-django points the alias at the test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-elif "pytest" in sys.modules:
-    # The test settings: a second alias mirroring the test database, so the routing itself is
-    # tested (core/tests/test_db_router.py). Routing to it stays off unless a test turns it on
-    # (SKILLREG_PUBLIC_READ_DB): a mirror cannot see a test's uncommitted rows.
-    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["skillreg.core.db_router.PublicReadsToReplica"]
 # The alias the public lookups read from (None: the primary).
 SKILLREG_PUBLIC_READ_DB = "replica" if os.environ.get("DATABASE_REPLICA_URL") else None

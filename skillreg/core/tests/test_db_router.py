@@ -1,7 +1,7 @@
 """Read-replica routing (issue 8, "scale past one machine"): public lookups read the replica,
 writes and signed-in reads never touch it.
 
-The test settings define ``replica`` as a TEST MIRROR of ``default`` (skillreg/settings.py);
+The test settings define ``replica`` as a TEST MIRROR of ``default`` (skillreg/test_settings.py);
 routing to it is switched on here only, with committed rows (a mirror is another connection
 and cannot see a test transaction's uncommitted rows).
 """
