@@ -127,3 +127,35 @@ def test_public_endpoints_and_login_page_answer_16_concurrent_clients_without_er
     timings.sort()
     print(f"\n{REQUESTS} 个请求 / {CLIENTS} 个并发：{elapsed:.1f} 秒，{REQUESTS / elapsed:.0f} 次/秒，"
           f"中位 {statistics.median(timings) * 1000:.0f} ms，p95 {timings[int(len(timings) * 0.95)] * 1000:.0f} ms")
+
+
+@pytest.mark.skipif(GUNICORN is None, reason="gunicorn 未安装（它是项目的依赖：pip install -e .）")
+def test_the_verification_limit_holds_across_gunicorn_workers_with_the_database_cache(
+        shared_db: tuple[str, Callable[[str], Any]], tmp_path: Path) -> None:  # noqa: F811
+    """Production's default cache (the ``skillreg_cache`` table): two worker processes count one
+    client's verifications together, so the limit is the limit, not the limit per worker."""
+    limit = 6
+    env = process_env(shared_db[0], tmp_path, SKILLREG_CACHE_URL="db://skillreg_cache",
+                      SKILLREG_VERIFY_RATE_LIMIT=str(limit), SKILLREG_VERIFY_RATE_WINDOW="3600",
+                      SKILLREG_ALLOWED_HOSTS="127.0.0.1,localhost")
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    server = subprocess.Popen([GUNICORN, "skillreg.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--timeout", "60", "--log-level", "warning"],
+                              cwd=BASE_DIR, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    statuses: list[int] = []
+    try:
+        _wait_for(port, server, log)
+        for _ in range(3 * limit):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # a new connection: any worker
+            conn.request("GET", "/api/v1/public/certificates/verify?number=Y000051000001261000001")
+            statuses.append(conn.getresponse().status)
+            conn.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert 429 not in statuses[:limit], statuses
+    assert statuses[limit:] == [429] * (2 * limit), statuses
