@@ -193,16 +193,22 @@ class DirectoryResults(QuerySet[DirectoryEntry]):
     """
 
     _count_rows: QuerySet[DirectorySearchRow] | None = None
+    # A search by one gram (the default status, nothing else but a region): its postings, which
+    # carry the sort key, and where the count may be read from the per-gram active count.
+    _postings: QuerySet[DirectorySearchGram] | None = None
+    _counted: tuple[str, str] | None = None
     _total: int | None = None  # what count() answered, which decides how a page is fetched
 
     def _clone(self) -> DirectoryResults:
         clone = super()._clone()
         clone._count_rows = self._count_rows
+        clone._postings = self._postings
+        clone._counted = self._counted
         return clone
 
     def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> DirectoryResults:
         clone = super()._filter_or_exclude(negate, args, kwargs)
-        clone._count_rows = None
+        clone._count_rows = clone._postings = clone._counted = None
         return clone
 
     def _rows_stand_in(self) -> bool:
@@ -212,7 +218,15 @@ class DirectoryResults(QuerySet[DirectoryEntry]):
 
     def count(self) -> int:
         if self._rows_stand_in() and self._count_rows is not None:
-            self._total = self._count_rows.count()
+            if self._counted is not None:
+                field, gram = self._counted
+                counted = (DirectorySearchGramCount.objects.filter(field=field, gram=gram)
+                           .values_list("active_entries", flat=True).first())
+                self._total = counted or 0
+            elif self._postings is not None:
+                self._total = self._postings.count()
+            else:
+                self._total = self._count_rows.count()
             return self._total
         return super().count()
 
@@ -225,6 +239,10 @@ class DirectoryResults(QuerySet[DirectoryEntry]):
         """
         if not (isinstance(k, slice) and k.step is None and self._rows_stand_in() and self._count_rows is not None):
             return super().__getitem__(k)
+        if self._postings is not None:
+            # The first rows of the gram's index range, already in the directory's order.
+            window = self._postings.order_by(*ROW_ORDER).values("entry_id")[k]
+            return DirectoryEntry.objects.filter(pk__in=window).order_by(*ENTRY_ORDER)
         order: tuple[Any, ...] = ROW_ORDER
         if self._total is not None and self._total <= SORT_MATCHES_UNDER:
             # Few matches (known from the count, which every caller runs first): sort them, rather
@@ -290,7 +308,47 @@ def directory_search(query: DirectoryQuery) -> DirectoryResults:
                .filter(*_search_filters(query, rarest, rows=False))
                .order_by(*ENTRY_ORDER))
     entries._count_rows = DirectorySearchRow.objects.filter(*_search_filters(query, rarest, rows=True))
+    one = _one_gram(query, rarest)
+    if one is not None:
+        field, gram, word = one
+        postings = DirectorySearchGram.objects.filter(field=field, gram=gram, active=True)
+        if word is not None:
+            postings = postings.filter(name__contains=word)
+        if query.region:
+            postings = postings.filter(region_code__startswith=query.region)
+        entries._postings = postings
+        if word is None and not query.region:
+            entries._counted = (field, gram)
     return entries
+
+
+def _one_gram(query: DirectoryQuery, rarest: dict[tuple[str, str], str]) -> tuple[str, str, str | None] | None:
+    """(field, gram, word to confirm or None) when the gram postings alone answer the search.
+
+    The default status (active entries), one name word or one occupation without a level, at
+    most a region besides: the postings carry active, region and name (models/search.py). A
+    longer name word is confirmed on the posting's name when it has no upper or lower case
+    (Chinese): ``LIKE`` is case-sensitive on PostgreSQL and not on SQLite, so a cased word
+    keeps the search rows' lower-cased name. A word that could be a code (ASCII) keeps the
+    general search, which also matches the code.
+    """
+    if query.status is not None or query.kind or query.level:
+        return None
+    words = query.q.split() if query.q else []
+    if len(words) + (1 if query.occupation else 0) != 1:
+        return None
+    if query.occupation:
+        if not _is_short(query.occupation):
+            return None  # confirmed on the scope names, which the postings do not carry
+        return SCOPE, "".join(query.occupation.lower().split()), None
+    word = words[0]
+    if _could_be_code(word):
+        return None
+    if _is_short(word):
+        return NAME, word.lower(), None
+    if word.lower() != word or word.upper() != word:
+        return None
+    return NAME, rarest[NAME, word], word
 
 
 def _entries_for(code: str) -> QuerySet[DirectoryEntry]:

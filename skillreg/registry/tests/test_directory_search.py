@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from skillreg.accounts.models import Authority
 from skillreg.registry.directory import publish
-from skillreg.registry.models import DirectorySearchGram, DirectorySearchGramCount
+from skillreg.registry.models import DirectorySearchGram, DirectorySearchGramCount, Institution, InstitutionScope
 from skillreg.registry.public_selectors import DirectoryQuery, directory_search
 from skillreg.registry.tests.test_directory import DAY2, filed, names, search
 
@@ -124,3 +124,69 @@ def test_sorting_few_matches_and_walking_the_index_give_the_same_pages(
     assert [names(q="焊工", limit=5, offset=o) for o in (0, 5, 10, 20)] == sorted_pages
     assert sorted_pages[0][0] == "成都市第00焊工站" and sorted_pages[-1] == ["巴中市第08焊工站", "巴中市第09焊工站",
                                                                        "巴中市第10焊工站", "巴中市第11焊工站"]
+
+
+# --- one-gram searches answered from the postings alone (issue 8, figure 2 at 100,000) ----------
+
+
+def _count_sql(**filters: Any) -> str:
+    with CaptureQueriesContext(connection) as captured:
+        directory_search(DirectoryQuery.model_validate(filters)).count()
+    return " ".join(q["sql"] for q in captured.captured_queries)
+
+
+def test_a_one_gram_total_counts_active_current_versions_only(bazhong: Authority) -> None:
+    """A superseded version's grams and an entry off the directory are not in the default total."""
+    renamed = filed("巴中市焊接技能鉴定站", bazhong, scope=[("焊工", (5,))])
+    filed("巴中市焊工学校", bazhong, scope=[("焊工", (5,))])
+    filed("巴中市注销焊接培训中心", bazhong, scope=[("焊工", (5,))],
+          status=Institution.Status.CANCELLED, active=False)
+    assert search(q="焊")["total"] == 3 - 1  # the cancelled one is not in the default search
+    assert search(q="焊接")["total"] == 1 and search(occupation="焊工")["total"] == 2
+    renamed.name = "巴中市电气鉴定站"
+    renamed.save()
+    InstitutionScope.objects.filter(institution=renamed).update(name="电工")
+    publish(institution=renamed, actor=None, at=DAY2)  # version 1 (焊接, 焊工) superseded
+    assert search(q="焊") == {**search(q="焊"), "total": 1}
+    assert names(q="焊") == ["巴中市焊工学校"]
+    assert search(q="焊接")["total"] == 0 and names(q="焊接") == []
+    assert names(occupation="焊工") == ["巴中市焊工学校"]
+    assert names(occupation="电工") == ["巴中市电气鉴定站"]
+    # The cancelled entry stays findable by its status (issue 4), through the general search.
+    assert names(q="焊接", status="cancelled") == ["巴中市注销焊接培训中心"]
+    assert names(status="cancelled", occupation="焊工") == ["巴中市注销焊接培训中心"]
+    # The per-gram active count is what the total reads, and it matches the postings.
+    row = DirectorySearchGramCount.objects.get(field="n", gram="焊")
+    assert (row.entries, row.active_entries) == (2, 1)
+    assert DirectorySearchGram.objects.filter(field="n", gram="焊", active=True).count() == 1
+    assert "registry_directorysearchgramcount" in _count_sql(q="焊")
+
+
+def test_the_postings_page_and_the_general_search_give_the_same_answers(
+        bazhong: Authority, chengdu: Authority) -> None:
+    for n in range(6):
+        filed(f"成都市第{n}焊工职业技能站", chengdu, region_code="510104", scope=[("焊工", (5,))])
+        filed(f"巴中市第{n}焊工职业技能站", bazhong, region_code="511902", scope=[("焊工", (4,))])
+    filed("巴中市焊工技能职业站", bazhong, region_code="511902", scope=[("焊工", (4,))])  # pairs, not the word
+    word = sorted([(r, f"{city}第{n}焊工职业技能站") for n in range(6)
+                   for r, city in (("510104", "成都市"), ("511902", "巴中市"))])
+    with_word = [name for _, name in word]
+    every = [name for _, name in sorted([*word, ("511902", "巴中市焊工技能职业站")])]
+    # One gram (postings alone), with a region, a 3+ word confirmed on the postings' names,
+    # and the same filters through the general search (a kind, a level) in the same order.
+    assert names(q="焊工", limit=100) == every and search(q="焊工")["total"] == 13
+    assert names(q="焊工", region="5119", limit=100) == every[6:] and search(q="焊工", region="5119")["total"] == 7
+    assert names(q="焊工", kind="social_body", limit=100) == every
+    assert names(q="职业技能", limit=100) == with_word and search(q="职业技能")["total"] == 12
+    assert names(q="职业技能", kind="social_body", limit=100) == with_word
+    assert names(q="职业技能", limit=5, offset=10) == with_word[10:]
+    assert names(occupation="焊工", limit=100) == every == names(occupation="焊工", kind="social_body", limit=100)
+    assert names(occupation="焊工", level=4, limit=100) == every[6:]
+    assert search(q="焊工", region="5119", occupation="焊工")["total"] == 7
+
+
+def test_a_word_with_latin_letters_matches_in_any_case(bazhong: Authority) -> None:
+    # Not from the postings' names (LIKE is case-sensitive on PostgreSQL): the lower-cased search row.
+    filed("巴中市ABC技能培训中心", bazhong)
+    assert names(q="abc技能") == ["巴中市ABC技能培训中心"]
+    assert names(q="Abc技能培训") == ["巴中市ABC技能培训中心"]
