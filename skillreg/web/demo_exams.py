@@ -361,6 +361,26 @@ def _expiring_cancelled(demo: Demo) -> None:
 # --- 乌海: the enterprise's 职业技能等级认定 (nm-2021) ---------------------------------------------
 
 
+def _wuhai_sitting_held(demo: Demo, plan: ExamPlan, user: User, centre: User, regs: list[Registration],
+                        rng: random.Random,
+                        *, closes: dt.date, exam: dt.date, roster_days: int, approve_hours: int, mean: float,
+                        spread: float, site_record: str) -> None:
+    """The enterprise's sitting from the roster to the submitted results: application approved,
+    assessors drawn, 003 四(五) its own internal quality supervisor and the report, scores."""
+    applied = demo.on(closes + dt.timedelta(days=1), 10)
+    _roster_and_application(demo, plan, user, centre,
+                            roster_at=demo.on(closes - dt.timedelta(days=roster_days), 10),
+                            applied_at=applied, approved_at=applied + dt.timedelta(hours=approve_hours))
+    dispatch.assessors_dispatch(actor=centre, plan=plan, count=2, at=applied + dt.timedelta(days=1))
+    internal = dispatch.internal_supervisor_record(actor=user, plan=plan, name="张国庆",
+                                                   at=applied + dt.timedelta(days=2))
+    ability = {str(r.public_id): rng.gauss(mean, spread) for r in regs}
+    _score(plan, ability, rng, at=demo.on(exam, 17))
+    dispatch.supervision_report_file(actor=user, assignment=internal, at=demo.on(exam, 18),
+                                     site_record=site_record, assessor_evaluation=[])
+    scoring.results_submit(actor=user, plan=plan, at=demo.on(exam + dt.timedelta(days=2), 10))
+
+
 def _wuhai(demo: Demo, people: People) -> None:
     institution = _institution(NM_ENTERPRISE.name)
     if institution is None or ExamPlan.objects.filter(institution=institution).exists():
@@ -379,19 +399,9 @@ def _wuhai(demo: Demo, people: People) -> None:
                      at=demo.on(closes - dt.timedelta(days=3), 10), rng=rng,
                      work_unit="乌海市恒源煤化工集团有限公司焦化厂",
                      relations=(Relation.EMPLOYEE,) * 5 + (Relation.DISPATCHED,))
-    applied = demo.on(closes + dt.timedelta(days=1), 10)
-    _roster_and_application(demo, plan, user, centre, roster_at=demo.on(closes - dt.timedelta(days=2), 10),
-                            applied_at=applied, approved_at=applied + dt.timedelta(hours=4))
-    dispatch.assessors_dispatch(actor=centre, plan=plan, count=2, at=applied + dt.timedelta(days=1))
-    # 003 四(五): the enterprise's own internal quality supervisor, and the report.
-    internal = dispatch.internal_supervisor_record(actor=user, plan=plan, name="张国庆",
-                                                   at=applied + dt.timedelta(days=2))
-    ability = {str(r.public_id): rng.gauss(78, 9) for r in regs}
-    _score(plan, ability, rng, at=demo.on(exam, 17))
-    dispatch.supervision_report_file(actor=user, assignment=internal, at=demo.on(exam, 18),
-                                     site_record="理论考试和实操考核按方案进行，考评员独立评分，未发现违规行为。",
-                                     assessor_evaluation=[])
-    scoring.results_submit(actor=user, plan=plan, at=demo.on(exam + dt.timedelta(days=2), 10))
+    _wuhai_sitting_held(demo, plan, user, centre, regs, rng, closes=closes, exam=exam, roster_days=2,
+                        approve_hours=4, mean=78, spread=9,
+                        site_record="理论考试和实操考核按方案进行，考评员独立评分，未发现违规行为。")
     scoring.results_decide(actor=centre, plan=plan, approve=True, at=demo.on(exam + dt.timedelta(days=3), 10))
     passed = list(plan.registrations.filter(passed=True).select_related("candidate").order_by("pk"))
     # 003 四(七): numbered under the national rule — 13-character body code, year, level, serial.
@@ -523,18 +533,9 @@ def _wuhai_results_waiting(demo: Demo, people: People) -> None:
     regs = _register(demo, plan, user, list(people.people(8, WUHAI_DISTRICTS, mongolian=True)),
                      at=demo.on(closes - dt.timedelta(days=2), 10), rng=rng,
                      work_unit="乌海市恒源煤化工集团有限公司热电厂", relations=(Relation.EMPLOYEE, Relation.OUTSOURCED))
-    applied = demo.on(closes + dt.timedelta(days=1), 10)
-    _roster_and_application(demo, plan, user, centre, roster_at=demo.on(closes - dt.timedelta(days=1), 10),
-                            applied_at=applied, approved_at=applied + dt.timedelta(hours=3))
-    dispatch.assessors_dispatch(actor=centre, plan=plan, count=2, at=applied + dt.timedelta(days=1))
-    internal = dispatch.internal_supervisor_record(actor=user, plan=plan, name="张国庆",
-                                                   at=applied + dt.timedelta(days=2))
-    ability = {str(r.public_id): rng.gauss(75, 10) for r in regs}
-    _score(plan, ability, rng, at=demo.on(exam, 17))
-    dispatch.supervision_report_file(actor=user, assignment=internal, at=demo.on(exam, 18),
-                                     site_record="实操考核分 2 个工位轮换进行，考评员独立评分并签名，未发现违规行为。",
-                                     assessor_evaluation=[])
-    scoring.results_submit(actor=user, plan=plan, at=demo.on(exam + dt.timedelta(days=2), 10))
+    _wuhai_sitting_held(demo, plan, user, centre, regs, rng, closes=closes, exam=exam, roster_days=1,
+                        approve_hours=3, mean=75, spread=10,
+                        site_record="实操考核分 2 个工位轮换进行，考评员独立评分并签名，未发现违规行为。")
 
 
 def load(demo: Demo) -> None:
