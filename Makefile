@@ -40,7 +40,7 @@ run: demo
 	@echo "Serving at http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the scheduler)"
 	@echo "演示环境已关闭两步验证；正式部署默认对工作人员强制启用。"
 	@trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/skillreg db_worker --interval 1 & worker=$$!; \
+	$(BIN)/skillreg worker --interval 1 & worker=$$!; \
 	$(BIN)/skillreg scheduler & scheduler=$$!; \
 	SKILLREG_2FA_ROLES= $(BIN)/skillreg runserver --noreload $(HOST):$(PORT)
 

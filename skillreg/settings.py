@@ -245,6 +245,13 @@ SKILLREG_SMS_FILE_PATH = Path(os.environ.get("SKILLREG_SMS_FILE_PATH", VAR_DIR /
 SKILLREG_SITE_URL = os.environ.get("SKILLREG_SITE_URL", "")
 # The CJK TrueType font embedded in PDFs; found in the Debian font paths unless set.
 SKILLREG_CJK_FONT = os.environ.get("SKILLREG_CJK_FONT", "")
+# Task workers (core/workers.py): how often a worker stamps its heartbeat, and how long a silent
+# worker's RUNNING tasks wait before they are marked failed (several missed beats, so a busy
+# database or a paused VM does not cost a live task).
+SKILLREG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("SKILLREG_WORKER_HEARTBEAT_SECONDS", "15"))
+SKILLREG_WORKER_LOST_AFTER_SECONDS = float(os.environ.get("SKILLREG_WORKER_LOST_AFTER_SECONDS", "120"))
+if SKILLREG_WORKER_LOST_AFTER_SECONDS < 2 * SKILLREG_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("SKILLREG_WORKER_LOST_AFTER_SECONDS 至少应为心跳间隔的两倍，否则运行中的任务会被误判为中断。")
 # Public certificate verification: requests per window per client address (then 429).
 SKILLREG_VERIFY_RATE_LIMIT = int(os.environ.get("SKILLREG_VERIFY_RATE_LIMIT", "30"))
 SKILLREG_VERIFY_RATE_WINDOW = int(os.environ.get("SKILLREG_VERIFY_RATE_WINDOW", "60"))

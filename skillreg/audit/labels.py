@@ -9,6 +9,8 @@ action, e.g. from an older release still in the log, falls back to its object's 
 from __future__ import annotations
 
 ACTION_LABELS: dict[str, str] = {
+    # the system itself
+    "core.task_reclaimed": "回收中断任务进程的任务",
     # accounts
     "accounts.2fa_enrolled": "启用双因素登录",
     "accounts.2fa_removed": "移除双因素登录设备",

@@ -1,9 +1,10 @@
-"""Killing the task worker in the middle of a roster import (issue 9, Concurrency and faults):
-the real ``manage.py db_worker`` in its own process, on a database file (SQLite) or on the test
-database (PostgreSQL, committed so the worker sees it). SIGKILL while it writes the accepted
-rows; afterwards: no candidate written (the commit is one transaction), the import still
-"committing", the acceptance recorded once; accepting again (what the page offers) and a
-restarted worker finish it: every row exactly once, nothing lost, nothing doubled.
+"""Killing the task worker in the middle of a roster import (issue 9, Concurrency and faults): the real
+``manage.py worker`` (django-tasks' db_worker with a heartbeat) in its own process, on a database
+file (SQLite) or on the test database (PostgreSQL, committed so the worker sees it). SIGKILL while
+it writes the accepted rows; afterwards: no candidate written (the commit is one transaction), the
+import still "committing", the acceptance recorded once; accepting again (what the page offers) and
+a restarted worker finish it: every row exactly once, nothing lost, nothing doubled. The killed
+worker's heartbeat stops, and the reclaim (the scheduler's every minute) marks its task failed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _step(env: dict[str, str], *args: str) -> dict[str, Any]:
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1",
+    return subprocess.Popen([sys.executable, "manage.py", "worker", "--no-startup-delay", "--interval", "0.1",
                              "--no-reload"], cwd=BASE_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
@@ -62,7 +63,8 @@ def _wait(condition: Callable[[], bool], what: str, timeout: float = 60) -> None
 def test_a_worker_killed_during_the_roster_commit_leaves_nothing_partial_and_loses_nothing(
         shared_db: tuple[str, Callable[[str], Any]], tmp_path: Path) -> None:  # noqa: F811
     url, query = shared_db
-    env = process_env(url, tmp_path)
+    # Beats every 0.2 s; silent for 1 s counts as lost (production: 15 s and 120 s).
+    env = process_env(url, tmp_path, SKILLREG_WORKER_HEARTBEAT_SECONDS="0.2", SKILLREG_WORKER_LOST_AFTER_SECONDS="1")
     log = tmp_path / "worker.log"
     seeded = _step(env, "seed", str(ROWS))
     assert seeded["status"] == "queued", seeded  # too big for the request: the worker checks it
@@ -106,6 +108,17 @@ def test_a_worker_killed_during_the_roster_commit_leaves_nothing_partial_and_los
     assert status() == "committing"
     assert audits("exams.roster_import_accepted") == 1
 
+    # The killed worker's task row still says RUNNING until its heartbeat is a second old; then
+    # the reclaim marks it failed, once, audited (core/workers.py).
+    assert query("SELECT count(*) FROM core_workerheartbeat") == 1
+    killed = query("SELECT worker_id FROM core_workerheartbeat")
+    time.sleep(1.2)
+    assert _step(env, "reclaim")["reclaimed"] == 1
+    assert query("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'") == 0
+    assert query("SELECT exception_class_path FROM django_tasks_database_dbtaskresult "
+                 "WHERE task_path LIKE '%commit_roster_import_task'") == "skillreg.core.workers.WorkerLost"
+    assert audits("core.task_reclaimed") == 1
+
     # Nothing lost: accepting again resumes the interrupted commit (no second acceptance
     # recorded), and a restarted worker writes every row once.
     assert _step(env, "accept")["status"] == "committing"
@@ -125,6 +138,8 @@ def test_a_worker_killed_during_the_roster_commit_leaves_nothing_partial_and_los
     assert registrations() == ROWS
     assert query("SELECT count(DISTINCT candidate_id) FROM exams_registration") == ROWS
     assert audits("exams.roster_import_accepted") == 1
-    # Known gap (reported): the killed task's row stays RUNNING; nothing in django-tasks' database
-    # backend reclaims it. The import itself is recovered by accepting again, as above.
-    assert query("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'") == 1
+    # The restarted worker stopped cleanly: its heartbeat went with it (the killed one's stays a
+    # day, core/workers.py FORGET_AFTER), and nothing is left RUNNING.
+    assert query("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'") == 0
+    assert query("SELECT count(*) FROM core_workerheartbeat") == 1
+    assert query("SELECT worker_id FROM core_workerheartbeat") == killed

@@ -86,8 +86,15 @@ def requeue() -> dict[str, object]:
     return {"requeued": True}
 
 
+def reclaim() -> dict[str, object]:
+    from skillreg.core.workers import reclaim_lost_tasks
+
+    return {"reclaimed": len(reclaim_lost_tasks())}
+
+
 if __name__ == "__main__":
     _setup()
     step = sys.argv[1]
-    result = seed(int(sys.argv[2])) if step == "seed" else accept() if step == "accept" else requeue()
+    steps = {"accept": accept, "requeue": requeue, "reclaim": reclaim}
+    result = seed(int(sys.argv[2])) if step == "seed" else steps[step]()
     print(json.dumps(result, ensure_ascii=False))

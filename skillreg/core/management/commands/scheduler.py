@@ -2,15 +2,16 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from skillreg.core.tasks import reclaim_lost_tasks_task
 from skillreg.registry.lifecycle_tasks import sweep_validity_task
 from skillreg.registry.tasks import sweep_deadlines_task
 
-# Periodic jobs: (task, interval in seconds). The task worker (db_worker) runs them.
-SCHEDULE = [(sweep_deadlines_task, 600), (sweep_validity_task, 3600)]
+# Periodic jobs: (task, interval in seconds). The task workers (skillreg worker) run them.
+SCHEDULE = [(sweep_deadlines_task, 600), (sweep_validity_task, 3600), (reclaim_lost_tasks_task, 60)]
 
 
 class Command(BaseCommand):
-    help = "定时把周期性任务（期限巡检等）放入后台任务队列，由 db_worker 执行。"
+    help = "定时把周期性任务（期限巡检等）放入后台任务队列，由 worker 执行。"
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--once", action="store_true", help="只放入一轮后退出")
