@@ -7,10 +7,9 @@ on a panel (a draw is random; a pool of three for a panel of three is not). The 
 pool joins afterwards (``add_later_experts``, dated after that first draw), so every stored
 draw lists exactly the pool as it stood on its day.
 
-Assessors: the exams app has no service that adds an assessor to the pool (only the admin),
-so ``assessor_add`` here stands in for one — it writes the rows and their audit event in one
-transaction, as a service would. The same founding trick makes ``bz-assessor`` certainly
-dispatched to the first sitting.
+Assessors are added through ``exams.services.assessors.assessor_add`` by their centre's staff,
+each with a seeded, valid 身份证号码 (born in the assessor's county). The same founding trick
+makes ``bz-assessor`` certainly dispatched to the first sitting.
 """
 
 from __future__ import annotations
@@ -18,15 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
-
 from skillreg.accounts.models import Role, User
-from skillreg.audit import services as audit
 from skillreg.evaluation.models import Expert
 from skillreg.evaluation.services import conflict_declare, expert_add, expert_deactivate
-from skillreg.exams.models import Assessor, AssessorCertificate
+from skillreg.exams.models import Assessor
+from skillreg.exams.services.assessors import CertificateIn, assessor_add
 from skillreg.registry.models import Institution
-from skillreg.web.demo_common import Demo, demo_account
+from skillreg.web.demo_common import Demo, People, demo_account
 
 # (pool authority, manager username, account prefix, region code of the pool's experts)
 POOLS = {
@@ -147,23 +144,6 @@ CENTRES = {"51": ("巴中市职业技能鉴定指导中心", "bz-centre-staff", 
            "15": ("乌海市职业技能鉴定指导中心", "wh-centre-staff", "wh")}
 
 
-@transaction.atomic
-def assessor_add(*, actor: User, name: str, region_code: str, employer_name: str,
-                 certificates: Sequence[tuple[str, int | None, str, dt.date]], at: dt.datetime,
-                 user: User | None = None, employer: Institution | None = None) -> Assessor:
-    """Stand-in for the missing ``exams`` service: an assessor and their certificates, audited."""
-    assessor = Assessor.objects.create(user=user, name=name, region_code=region_code, employer_name=employer_name,
-                                       employer=employer)
-    AssessorCertificate.objects.bulk_create([
-        AssessorCertificate(assessor=assessor, scope_name=scope, level=level, number=number, valid_until=until)
-        for scope, level, number, until in certificates])
-    audit.record(actor=actor, action="exams.assessor_added", obj=assessor, at=at,
-                 summary=f"考评员库新增 {name}（{employer_name}）",
-                 after={"name": name, "region_code": region_code, "employer": employer_name,
-                        "certificates": [{"scope": s, "level": lv, "number": n} for s, lv, n, _ in certificates]})
-    return assessor
-
-
 def load_assessors(demo: Demo, rows: Sequence[AssessorRow], *, at: dt.datetime) -> None:
     for username, name, region, employer_name, certs in rows:
         if Assessor.objects.filter(name=name, region_code__startswith=region[:4]).exists():
@@ -178,6 +158,9 @@ def load_assessors(demo: Demo, rows: Sequence[AssessorRow], *, at: dt.datetime) 
             user = demo.user(username)
         employer = Institution.objects.filter(name=employer_name).first()
         until = demo.day(3 * 365)
-        assessor_add(actor=demo.user(staff), name=name, region_code=region, employer_name=employer_name,
-                     employer=employer, user=user, at=at,
-                     certificates=[(scope, level, number, until) for scope, level, number in certs])
+        # Seeded by the name: the same number on every run, whichever list the assessor is in.
+        id_number = People(f"assessor-{name}").person((region,), born=(1966, 1992)).id_number
+        assessor_add(actor=demo.user(staff), name=name, id_number=id_number, region_code=region,
+                     employer_name=employer_name, employer=employer, user=user, at=at,
+                     certificates=[CertificateIn(scope_name=scope, level=level, number=number, valid_until=until)
+                                   for scope, level, number in certs])
