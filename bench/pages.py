@@ -1,6 +1,7 @@
 """Figure 5: worklists and directory pages at a province's scale, server time and query count.
 
     .venv/bin/python -m bench.pages --scale small|full [--repeats 30] [--load-only] [--reload] [--gc-freeze]
+                                    [--only LABEL-PART ...]
 
 One province (四川, its 21 cities and their counties) in a PostgreSQL database
 ``skillreg_bench_pages_<scale>`` made by the app's own migrations and kept between runs
@@ -374,7 +375,7 @@ def pages() -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(repeats: int, *, freeze: bool = False) -> list[dict[str, Any]]:
+def measure(repeats: int, *, freeze: bool = False, only: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -396,6 +397,8 @@ def measure(repeats: int, *, freeze: bool = False) -> list[dict[str, Any]]:
     clients: dict[str, Any] = {}
     with clock.frozen(NOW):
         measured = pages()
+        if only:  # while working on one page: the pages whose label contains any of these
+            measured = [page for page in measured if any(part in page[0] for part in only)]
         responses = {}
         for label, who, url in measured:  # warm-up of every page (and the status check)
             client = clients.get(who) or clients.setdefault(who, _client(who) if who else Client())
@@ -465,9 +468,11 @@ def main() -> None:
     log(f"pages at scale {scale.name} ({SIZES[scale.name]}), {m['cpus']} CPUs, load {m['load_avg_1m_at_start']}, "
         f"{repeats} requests each")
     freeze = "--gc-freeze" in sys.argv
-    rows = measure(repeats, freeze=freeze)
-    path = write_result("pages-gc-freeze" if freeze else "pages", scale, {
-        "gc_freeze": freeze, "sizes": SIZES[scale.name], "counts": _counts(), "repeats": repeats,
+    only = tuple(sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--only")
+    rows = measure(repeats, freeze=freeze, only=only)
+    # A run of some pages only does not replace the record of the whole figure.
+    path = write_result(("pages-gc-freeze" if freeze else "pages") + ("-only" if only else ""), scale, {
+        "gc_freeze": freeze, "only": list(only), "sizes": SIZES[scale.name], "counts": _counts(), "repeats": repeats,
         "target_p95_ms": TARGET_P95_MS, "pages": rows, "load_avg_1m_at_end": round(os.getloadavg()[0], 2)})
     print(f"\nPages at scale {scale.name}: {m['cpus']} CPUs, load {m['load_avg_1m_at_start']} → "
           f"{os.getloadavg()[0]:.2f}; {repeats} requests each")

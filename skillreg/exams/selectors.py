@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -186,15 +199,41 @@ def score_for(user: Any, pk: int) -> Score:
     return score
 
 
-def centre_worklist(user: Any) -> dict[str, QuerySet[Any]]:
-    """What the centre has to decide: off-site venues, rosters, exam applications, results."""
+# How many items of each kind the centre's "待鉴定中心办理" shows; the rest are one link away.
+WORKLIST_ITEMS = 10
+
+
+@dataclass
+class Pending:
+    """What waits for the centre of one kind: how many in all, and the first few (oldest first)."""
+
+    count: int
+    items: list[Any]
+
+
+def _pending(qs: QuerySet[Any]) -> Pending:
+    # The total rides on each row as a window count (computed before the LIMIT): one query per kind.
+    items = list(qs.annotate(pending_total=Window(Count("pk")))[:WORKLIST_ITEMS])
+    return Pending(items[0].pending_total if items else 0, items)
+
+
+def centre_worklist(user: Any) -> dict[str, Pending]:
+    """What the centre has to decide: off-site venues, rosters, exam applications, results.
+
+    Each kind: the count and the ``WORKLIST_ITEMS`` waiting longest, with only the columns shown.
+    """
     plans = plans_visible_to(user)
     return {
-        "venues": venues_visible_to(user).filter(status=Venue.Status.PENDING),
-        "rosters": RosterReview.objects.filter(plan__in=plans, status=RosterReview.Status.SUBMITTED)
-        .select_related("plan__institution"),
-        "applications": plans.filter(status=ExamPlan.Status.APPLIED),
-        "results": plans.filter(status=ExamPlan.Status.RESULTS_SUBMITTED),
+        "venues": _pending(venues_visible_to(user).filter(status=Venue.Status.PENDING)
+                           .only("public_id", "name", "institution__name").order_by("applied_at", "pk")),
+        "rosters": _pending(RosterReview.objects.filter(plan__in=plans.values("pk"),
+                                                        status=RosterReview.Status.SUBMITTED)
+                            .select_related("plan").only("plan__public_id", "plan__title")
+                            .order_by("submitted_at", "pk")),
+        "applications": _pending(plans.filter(status=ExamPlan.Status.APPLIED).select_related(None)
+                                 .only("public_id", "title").order_by("exam_start", "pk")),
+        "results": _pending(plans.filter(status=ExamPlan.Status.RESULTS_SUBMITTED).select_related(None)
+                            .only("public_id", "title").order_by("results_submitted_at", "pk")),
     }
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ from skillreg.exams.forms import (
     TrainingRosterForm,
     VenueDecisionForm,
 )
-from skillreg.exams.models import ExamPlan, Relation, Venue
+from skillreg.exams.models import ExamPlan, Relation, RosterReview, Venue
 from skillreg.exams.services import assessors, dispatch, imports, plans, registrations, scoring
 from skillreg.exams.services.registrations import COLUMNS, CandidateRow, RowError, entry_window, missing_materials
 from skillreg.exams.xlsx import (
@@ -87,8 +88,24 @@ PLANS_PER_PAGE = 50
 def index(request: HttpRequest) -> HttpResponse:
     """The exam plans the logged-in user may see; the centre also sees what awaits its decision."""
     user: Any = request.user
-    page = Paginator(sel.plan_list(user), PLANS_PER_PAGE).get_page(request.GET.get("page"))
-    context: dict[str, Any] = {"plans": page.object_list, "page": page}
+    plans = sel.plan_list(user)
+    # Filters (the centre's worklist links here for "all of them"): a status, or a roster awaiting review.
+    f = {key: request.GET.get(key, "").strip() for key in ("status", "roster")}
+    if f["status"] in ExamPlan.Status.values:
+        plans = plans.filter(status=f["status"])
+    else:
+        f["status"] = ""
+    if f["roster"] == RosterReview.Status.SUBMITTED:
+        plans = plans.filter(pk__in=RosterReview.objects.filter(status=RosterReview.Status.SUBMITTED).values("plan"))
+    else:
+        f["roster"] = ""
+    # Only the columns the table shows (the plan row also carries fees, texts and timestamps).
+    plans = plans.only("public_id", "title", "scope_name", "level", "registration_opens", "registration_closes",
+                       "exam_start", "status", "institution__name", "venue__name")
+    page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {"plans": page.object_list, "page": page, "f": f,
+                               "keep": urlencode({k: v for k, v in f.items() if v}),
+                               "statuses": ExamPlan.Status.choices}
     if user.role in (Role.CENTRE_STAFF, Role.SYSADMIN):
         context["worklist"] = sel.centre_worklist(user)
     if user.role == Role.INSTITUTION_USER:

@@ -11,6 +11,9 @@ from skillreg.registry.models import Application
 from skillreg.workdays.calendar import WorkCalendar
 
 S = Application.Status
+# The statuses in which a clock runs against the authority (材料核查 while submitted, 办结 from
+# acceptance to the decision); in 补正 the clock runs against the applicant.
+AUTHORITY_CLOCK_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.EVALUATING, S.EVALUATED)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ def application_clocks(application: Application, *, today: dt.date | None = None
         clocks.append(_clock("material_check", "材料核查", application.material_check_due,
                              application.material_check_due_provisional, pack.clocks.material_check.source,
                              "authority", today, calendar))
-    notice = getattr(application, "supplement_notice", None)
-    if application.status == S.SUPPLEMENT_REQUESTED and notice is not None:
+    # The notice is read only in 补正: a list that fetched only the columns it shows (no
+    # supplement_notice join) makes no query per row for the other statuses.
+    in_supplement = application.status == S.SUPPLEMENT_REQUESTED
+    notice = getattr(application, "supplement_notice", None) if in_supplement else None
+    if notice is not None:
         clocks.append(_clock("supplement", "补正材料", notice.due, notice.due_provisional,
                              pack.clocks.supplement.source, "applicant", today, calendar))
     if application.status in (S.ACCEPTED, S.EVALUATING, S.EVALUATED):

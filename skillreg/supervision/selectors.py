@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Min, Q, QuerySet, Value, When
 
 from skillreg.accounts.scoping import get_scoped_or_404, jurisdiction_q, scoped
 from skillreg.core import clock
@@ -143,14 +143,28 @@ def annual_report_for(user: Any, public_id: Any) -> AnnualReport:
 def annual_report_overview(user: Any, year: int) -> list[tuple[Institution, list[report_services.ReportState]]]:
     """002 第五条(五): for each body in the jurisdiction that owes them, the plan and the
     summary of ``year``: submitted (on time or late), due, or overdue."""
+    return annual_report_overviews(user, (year,))[year]
+
+
+def annual_report_overviews(user: Any, years: tuple[int, ...], *, only_shown: bool = False,
+                            ) -> dict[int, list[tuple[Institution, list[report_services.ReportState]]]]:
+    """``annual_report_overview`` for several years in two queries: the obliged bodies once,
+    and their reports of all the years. ``only_shown`` fetches only the columns the states and a
+    list of names need (the dashboard)."""
     packs = [p.id for p in all_packs() if p.supervision.annual_reports is not None]
-    institutions = list(institutions_visible_to(user).filter(
-        pack_id__in=packs, status__in=report_services.OBLIGED_STATUSES)
-        .annotate(first_filed_at=Min("filings__filed_at")).order_by("region_code", "name"))
+    bodies = institutions_visible_to(user).filter(pack_id__in=packs, status__in=report_services.OBLIGED_STATUSES)
+    if only_shown:
+        bodies = bodies.select_related(None).only("public_id", "name", "pack_id", "region_code", "registered_at")
+    institutions = list(bodies.annotate(first_filed_at=Min("filings__filed_at")).order_by("region_code", "name"))
     reports: dict[int, dict[tuple[int, str], AnnualReport]] = {}
-    for report in annual_reports_visible_to(user).filter(year=year, institution__in=institutions):
-        reports.setdefault(report.institution_id, {})[(report.year, report.kind)] = report
-    return [(inst, report_services.states_for(inst, year, reports.get(inst.pk, {}))) for inst in institutions]
+    if institutions:
+        submitted = annual_reports_visible_to(user).filter(year__in=years, institution__in=institutions)
+        if only_shown:
+            submitted = submitted.select_related(None).only("institution_id", "year", "kind", "late")
+        for report in submitted:
+            reports.setdefault(report.institution_id, {})[(report.year, report.kind)] = report
+    return {year: [(inst, report_services.states_for(inst, year, reports.get(inst.pk, {}))) for inst in institutions]
+            for year in years}
 
 
 def decision_subject(user: Any, kind: str, public_id: Any) -> Any:
@@ -186,24 +200,52 @@ def public_blacklist() -> QuerySet[BlacklistEntry]:
 
 # --- dashboard and the supervision file --------------------------------------------------------
 
-def open_filing_clocks(user: Any, today: dt.date, limit: int = 200) -> list[tuple[Any, Any]]:
-    """The registry's clocks that run against the authority now (材料核查, 办结), overdue first."""
+# The dashboard shows the most urgent running clocks; the rest are one link away, in the
+# worklist filtered on the same statuses (``?status=authority``), which sorts overdue first too.
+DASHBOARD_CLOCK_ROWS = 30
+OVERDUE_CLOCKS_LISTED = 10
+# Missing annual plans and summaries listed on the dashboard; the reports page has them all.
+OVERDUE_REPORTS_LISTED = 10
+
+
+def _authority_clocks(user: Any, today: dt.date) -> QuerySet[Any]:
+    """The visible applications whose clock runs against the authority, with ``clock_due``."""
+    from skillreg.registry.clocks import AUTHORITY_CLOCK_STATUSES
+    from skillreg.registry.selectors import CLOCK_STATUSES, applications_visible_to
+
+    # Only the due-date columns of these statuses: no join with the supplement notice.
+    due = Case(*(When(status=status, then=F(CLOCK_STATUSES[status])) for status in AUTHORITY_CLOCK_STATUSES),
+               default=Value(None), output_field=DateField())
+    return (applications_visible_to(user).select_related(None).filter(status__in=AUTHORITY_CLOCK_STATUSES)
+            .annotate(clock_due=due))
+
+
+def open_filing_clocks(user: Any, today: dt.date, limit: int = DASHBOARD_CLOCK_ROWS) -> list[tuple[Any, Any]]:
+    """The registry's clocks that run against the authority now (材料核查, 办结): the ``limit``
+    most urgent, overdue first (the earliest due date is the most overdue), then the nearest."""
     from skillreg.registry.clocks import application_clocks
-    from skillreg.registry.models import Application
-    from skillreg.registry.selectors import applications_visible_to, with_running_clock
     from skillreg.workdays.calendar import WorkCalendar
 
-    running = (Application.Status.SUBMITTED, Application.Status.ACCEPTED, Application.Status.EVALUATING,
-               Application.Status.EVALUATED)
     calendar = WorkCalendar()
-    # The database picks the most urgent ones (overdue first, then the nearest due date), so the
-    # limit never hides an overdue clock behind older applications.
-    apps = with_running_clock(applications_visible_to(user).filter(status__in=running), today).select_related(
-        "supplement_notice").order_by("-clock_overdue", "clock_due", "pk")[:limit]
+    # The database picks the most urgent ones, so the limit never hides an overdue clock behind
+    # older applications; only the columns the clock and the row show are read (not the form).
+    apps = (_authority_clocks(user, today).filter(clock_due__isnull=False).select_related("institution")
+            .only("public_id", "pack_id", "status", "submitted_at", "material_check_due",
+                  "material_check_due_provisional", "completion_due", "completion_due_provisional",
+                  "institution__public_id", "institution__name")
+            .order_by("clock_due", "pk")[:limit])
     rows = [(app, c) for app in apps
             for c in application_clocks(app, today=today, calendar=calendar)
             if c.runs_against == "authority" and c.due is not None]
     return sorted(rows, key=lambda row: (not row[1].overdue, row[1].due))
+
+
+def filing_clock_counts(user: Any, today: dt.date) -> tuple[int, int]:
+    """(running, overdue): the applications whose clock runs against the authority, as the
+    worklist's ``?status=authority`` counts them, and those past their due date."""
+    counts = _authority_clocks(user, today).order_by().aggregate(
+        running=Count("pk"), overdue=Count("pk", filter=Q(clock_due__lt=today)))
+    return counts["running"], counts["overdue"]
 
 
 @dataclass
@@ -222,22 +264,53 @@ class Dashboard:
     expiring: list[Institution]
     # 002 第五条(五): plans and summaries missing after their deadline, (institution, state).
     overdue_reports: list[tuple[Institution, report_services.ReportState]] = field(default_factory=list)
-    # Filing clocks running against the authority (material check, completion), soonest first.
+    # Filing clocks running against the authority (material check, completion): the most urgent
+    # rows, overdue first, and how many run and are overdue in all (the worklist lists them all).
     open_clocks: list[tuple[Any, Any]] = field(default_factory=list)
+    open_clocks_total: int = 0
+    open_clocks_overdue: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overdue_clocks(self) -> list[tuple[Any, Any]]:
+        """The first overdue clocks, for the 逾期事项 list (the table below shows more)."""
+        return [(app, c) for app, c in self.open_clocks if c.overdue][:OVERDUE_CLOCKS_LISTED]
+
+    @property
+    def overdue_clocks_not_shown(self) -> int:
+        return max(self.open_clocks_overdue - len(self.overdue_clocks), 0)
+
+    @property
+    def overdue_reports_listed(self) -> list[tuple[Institution, report_services.ReportState]]:
+        """The first missing reports; the reports page of each year lists them all."""
+        return self.overdue_reports[:OVERDUE_REPORTS_LISTED]
+
+    @property
+    def overdue_reports_by_year(self) -> list[tuple[int, int]]:
+        """(year, missing reports) for the links to each year's overview, when not all are listed."""
+        if len(self.overdue_reports) <= OVERDUE_REPORTS_LISTED:
+            return []
+        years = Counter(state.year for _, state in self.overdue_reports)
+        return sorted(years.items())
 
     @property
     def has_overdue(self) -> bool:
         return bool(self.overdue_complaints or self.overdue_rectifications or self.overdue_publications
-                    or self.overdue_reports or any(c.overdue for _, c in self.open_clocks))
+                    or self.overdue_reports or self.open_clocks_overdue
+                    or any(c.overdue for _, c in self.open_clocks))
 
 
 def dashboard(user: Any, today: dt.date) -> Dashboard:
     rects = list(rectifications_visible_to(user).filter(status=Rectification.Status.OPEN).order_by("deadline"))
     complaints = complaints_visible_to(user)
-    counts = Counter(complaints.values_list("status", flat=True))
-    inspections = inspections_visible_to(user).filter(plan__year=today.year)
-    months = Counter(i.concluded_at.astimezone(clock.LOCAL_TZ).month for i in inspections if i.concluded_at)
+    # Counted in the database, not one row per complaint or inspection of the jurisdiction.
+    counts = dict(complaints.order_by().values_list("status").annotate(n=Count("pk")))
+    concluded = list(inspections_visible_to(user).filter(plan__year=today.year).select_related(None)
+                     .values_list("concluded_at", flat=True))
+    months = Counter(at.astimezone(clock.LOCAL_TZ).month for at in concluded if at)
+    running, overdue = filing_clock_counts(user, today)
+    # Last year's and this year's reports in one pass over the obliged bodies.
+    reports = annual_report_overviews(user, (today.year - 1, today.year), only_shown=True)
     return Dashboard(
         today=today,
         open_rectifications=rects,
@@ -246,7 +319,7 @@ def dashboard(user: Any, today: dt.date) -> Dashboard:
         overdue_complaints=list(complaints.filter(status__in=OPEN_STATUSES, answer_due__lt=today)
                                 .order_by("answer_due")),
         inspections_by_month=[(m, months.get(m, 0)) for m in range(1, 13)],
-        inspections_this_year=inspections.count(),
+        inspections_this_year=len(concluded),
         overdue_publications=list(inspections_visible_to(user).filter(status=Inspection.Status.CONCLUDED,
                                                                      publish_due__lt=today)),
         pending_proposals=list(proposals_visible_to(user).filter(status=TerminationProposal.Status.PROPOSED)),
@@ -255,10 +328,11 @@ def dashboard(user: Any, today: dt.date) -> Dashboard:
         expiring=list(institutions_visible_to(user).filter(
             status=Institution.Status.FILED, valid_until__isnull=False,
             valid_until__lte=today + dt.timedelta(days=90)).order_by("valid_until")),
-        open_clocks=open_filing_clocks(user, today),
-        overdue_reports=[(inst, state) for year in (today.year - 1, today.year)
-                         for inst, states in annual_report_overview(user, year)
-                         for state in states if state.overdue(today)],
+        open_clocks=open_filing_clocks(user, today, DASHBOARD_CLOCK_ROWS),
+        open_clocks_total=running,
+        open_clocks_overdue=overdue,
+        overdue_reports=[(inst, state) for year, overview in reports.items()
+                         for inst, states in overview for state in states if state.overdue(today)],
     )
 
 
