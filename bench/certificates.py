@@ -1,6 +1,6 @@
 """Figure 1: public certificate verification, the app under gunicorn against a Starlette + asyncpg floor.
 
-    .venv/bin/python -m bench.certificates [--scale small|full] [load|measure|all]
+    .venv/bin/python -m bench.certificates [--scale small|full] [load|measure|gthread|gthread-django|all]
 
 ``load`` builds the bench database ``skillreg_bench_<scale>`` (the project's migrations, then
 N certificates by COPY with the secondary indexes dropped and rebuilt afterwards, as a
@@ -54,6 +54,8 @@ SAMPLES = 4000  # lookup keys kept for wrk, spread over the whole table
 APP_PORT, BASE_PORT = 18081, 18082
 CONNECTIONS, THREADS = 16, 2
 WORKERS = 2
+# gthread's threads per worker (README.md, Operations); `--threads N` to try others.
+THREADS_PER_WORKER = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 4
 # The verification endpoint's per-address limit (30 a minute by default) would answer 429
 # within a second: the bench raises it through SKILLREG_VERIFY_RATE_LIMIT (read by skillreg/settings.py).
 RATE_LIMIT_FOR_BENCH = "1000000000"
@@ -334,15 +336,22 @@ def _server_env(scale: Scale) -> dict[str, str]:
     return env
 
 
-def start_app(scale: Scale, log_file: Path, *, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
+def start_app(scale: Scale, log_file: Path, *, worker_class: str = "sync", threads: int = 1,
+              fastpath: bool = True) -> subprocess.Popen:
     cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "skillreg.wsgi:application", "--workers", str(WORKERS),
-           "--worker-class", worker_class, "--bind", f"127.0.0.1:{APP_PORT}", "--backlog", "2048"]
+           "--worker-class", worker_class, "--bind", f"127.0.0.1:{APP_PORT}", "--backlog", "2048",
+           # One SO_REUSEPORT socket per worker, as README.md tells operators and as the floor binds
+           # (bench/baseline_server.py): the kernel spreads the connections. With one shared socket
+           # the busiest worker kept accepting — 15 of wrk's 16 connections on one worker.
+           "--reuse-port"]
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
     # The rate limiter's shared cache table (an operator's `skillreg migrate` creates it; the bench
     # database was migrated with the development settings, which keep the cache in memory).
     subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=_server_env(scale), check=True)
-    return subprocess.Popen(cmd, cwd=ROOT, env=_server_env(scale), stdout=log_file.open("ab"),
+    # SKILLREG_VERIFY_FASTPATH=0: the verification through Django's whole request cycle, to compare.
+    env = {**_server_env(scale), "SKILLREG_VERIFY_FASTPATH": "1" if fastpath else "0"}
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file.open("ab"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -400,10 +409,10 @@ APP_PREFIX = "/api/v1/public/certificates/verify"
 BASE_PREFIX = "/verify"
 
 
-def measure(scale: Scale, *, worker_class: str = "sync", threads: int = 1) -> dict[str, Any]:
+def measure(scale: Scale, *, worker_class: str = "sync", threads: int = 1, fastpath: bool = True) -> dict[str, Any]:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     server_log = OUT_DIR / f"servers-{scale.name}.log"
-    app = start_app(scale, server_log, worker_class=worker_class, threads=threads)
+    app = start_app(scale, server_log, worker_class=worker_class, threads=threads, fastpath=fastpath)
     base = start_baseline(scale, server_log)
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     try:
@@ -436,7 +445,8 @@ def measure(scale: Scale, *, worker_class: str = "sync", threads: int = 1) -> di
                            "non2xx": sum(r["non2xx"] for r in runs), "errors": sum(r["errors"] for r in runs)}
         row["throughput_ratio"] = row["app"]["rps"] / row["baseline"]["rps"]
         summary[kind] = row
-    return {"worker_class": worker_class, "threads": threads, "runs": results, "summary": summary}
+    return {"worker_class": worker_class, "threads": threads, "fastpath": fastpath, "load_avg_1m_at_end":
+            os.getloadavg()[0], "runs": results, "summary": summary}
 
 
 def print_summary(scale: Scale, label: str, summary: dict[str, Any]) -> None:
@@ -453,7 +463,7 @@ def print_summary(scale: Scale, label: str, summary: dict[str, Any]) -> None:
 
 def main() -> None:
     scale = scale_from_argv()
-    steps = [a for a in sys.argv[1:] if a in {"load", "measure", "all", "gthread"}] or ["all"]
+    steps = [a for a in sys.argv[1:] if a in {"load", "measure", "all", "gthread", "gthread-django"}] or ["all"]
     if "load" in steps or "all" in steps:
         load(scale)
     result: dict[str, Any] = {}
@@ -461,8 +471,12 @@ def main() -> None:
         result["sync"] = measure(scale)
         print_summary(scale, "gunicorn sync x2", result["sync"]["summary"])
     if "gthread" in steps:
-        result["gthread"] = measure(scale, worker_class="gthread", threads=4)
-        print_summary(scale, "gunicorn gthread x2 (4 threads)", result["gthread"]["summary"])
+        result["gthread"] = measure(scale, worker_class="gthread", threads=THREADS_PER_WORKER)
+        print_summary(scale, f"gunicorn gthread x2 ({THREADS_PER_WORKER} threads)", result["gthread"]["summary"])
+    if "gthread-django" in steps:  # the same, with the verification fast path switched off
+        result["gthread_django"] = measure(scale, worker_class="gthread", threads=THREADS_PER_WORKER, fastpath=False)
+        print_summary(scale, f"gunicorn gthread x2 ({THREADS_PER_WORKER} threads), SKILLREG_VERIFY_FASTPATH=0",
+                      result["gthread_django"]["summary"])
     if result:
         path = write_result("certificates", scale, {"certificates": scale.certificates, **result})
         log(f"written {path}")

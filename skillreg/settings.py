@@ -168,6 +168,10 @@ SKILLREG_PUBLIC_READ_DB = "replica" if os.environ.get("DATABASE_REPLICA_URL") el
 # the public pages under the second list keep the full chain but read from the replica too.
 SKILLREG_LEAN_PATHS = ("/api/v1/public/",)
 SKILLREG_PUBLIC_READ_PATHS = ("/directory/", "/certificates/verify/")
+# GET /api/v1/public/certificates/verify answered by a lean WSGI callable in front of Django
+# (skillreg/certificates/fastpath.py): the same answers, limits, headers and log line without
+# the framework's per-request machinery (issue 8, figure 1). 0: every request goes through Django.
+SKILLREG_VERIFY_FASTPATH = env_bool("SKILLREG_VERIFY_FASTPATH", True)
 
 
 def _caches(url: str) -> dict[str, dict[str, object]]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from skillreg.core import clock
@@ -49,11 +50,28 @@ def hit(request: HttpRequest, *, bucket: str = "certverify") -> Verdict:
     now = int(clock.now().timestamp())
     start = now - now % window
     key = f"{bucket}:{client_address(request)}:{start}"
-    # add() is atomic where the backend is (memcached, Redis, database); then incr().
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = _count(key, window + 5)
     return Verdict(count <= limit, limit, window, max(1, start + window - now))
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` (created at 0 with ``timeout``); the new count."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # Issue 8 (figure 1): Django's add() then incr() is three round trips to Redis (SET NX,
+        # EXISTS, INCRBY); a MULTI/EXEC pipeline of SET NX EX + INCR is one, atomic, on the very
+        # key and value add() and incr() use (Django stores ints unpickled), so counters written
+        # either way are the same counters.
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=True)
+        pipe.set(full_key, 0, ex=timeout, nx=True)  # add(): whole seconds
+        pipe.incr(full_key)
+        return int(pipe.execute()[1])
+    # add() is atomic where the backend is (memcached, database); then incr().
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

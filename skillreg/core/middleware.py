@@ -27,6 +27,20 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+def request_id_for(incoming: str) -> str:
+    """The caller's ``X-Request-ID`` if it is safe to log, else a fresh one."""
+    return incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def log_request(method: str | None, path: str, status: int, started: float) -> None:
+    """The one access log line of a request (also written by certificates.fastpath)."""
+    access_log.info(
+        "%s %s %s", method, path, status,
+        extra={"event": "request", "method": method, "path": path, "status": status,
+               "duration_ms": round((time.monotonic() - started) * 1000, 1)},
+    )
+
+
 class RequestIdMiddleware:
     """Gives each request an id (``X-Request-ID``), puts it on every log line, and logs the
     request once it is answered (method, path without query string, status, duration)."""
@@ -35,8 +49,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_for(request.headers.get("X-Request-ID", ""))
         request.request_id = request_id  # type: ignore[attr-defined]
         tokens = [request_id_var.set(request_id), client_ip_var.set(request.META.get("REMOTE_ADDR", ""))]
         user_token = user_id_var.set(None)
@@ -46,12 +59,7 @@ class RequestIdMiddleware:
             user = getattr(request, "user", None)
             if user is not None and getattr(user, "is_authenticated", False):
                 user_id_var.set(user.pk)
-            access_log.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"event": "request", "method": request.method, "path": request.path,
-                       "status": response.status_code,
-                       "duration_ms": round((time.monotonic() - started) * 1000, 1)},
-            )
+            log_request(request.method, request.path, response.status_code, started)
             response["X-Request-ID"] = request_id
             return response
         finally:
