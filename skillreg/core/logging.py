@@ -4,7 +4,8 @@
 (ours, Django's, a library's) is masked before it is written:
 
 * ``SensitiveDataFilter`` masks 18-character 身份证 numbers (first 6 + last 4, the way
-  every list shows them) in the message, its arguments, extra fields and tracebacks, and
+  every list shows them) in the message, its arguments, extra fields (objects as the text
+  they would be written as) and tracebacks, and
   drops any extra field whose name says password, secret, token or OTP code.
 * ``RequestContextFilter`` adds the request id, user id and client address that
   ``RequestIdMiddleware`` put in context variables.
@@ -58,7 +59,11 @@ def _mask_value(value: Any) -> Any:
         return {k: (REMOVED if SECRET_FIELD_RE.search(str(k)) else _mask_value(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_mask_value(v) for v in value]
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    # Any other object is written as its str() (JsonFormatter's default=str); Django's
+    # django.request warnings carry the request, whose str() has the full query string.
+    return mask_text(str(value))
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:

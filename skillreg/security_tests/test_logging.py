@@ -69,3 +69,15 @@ def test_each_request_is_logged_as_json_with_its_request_id(console: io.StringIO
     assert entries[-1]["request_id"] == response["X-Request-ID"]
     assert entries[-1]["path"] == "/directory/" and entries[-1]["status"] == 200
     assert ID_NUMBER not in console.getvalue()  # the query string is never logged
+
+
+@pytest.mark.django_db
+def test_djangos_own_warning_for_a_refused_request_does_not_write_the_query_string_unmasked(
+        console: io.StringIO) -> None:
+    # django.request logs every 4xx with the request object as an extra field; its text is
+    # "<WSGIRequest: GET '/…?id_number=…'>", which the filter must mask like any other text.
+    response = Client().get("/api/v1/public/certificates/verify", {"id_number": ID_NUMBER, "name": "王某"})
+    assert response.status_code == 404
+    warnings = [e for e in _lines(console) if e["logger"] == "django.request"]
+    assert warnings and "511902********451X" in warnings[-1]["request"]
+    assert ID_NUMBER not in console.getvalue()
