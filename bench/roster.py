@@ -1,6 +1,6 @@
 """Figure 3: roster import of a 100,000-row × 10-column .xlsx, against python-calamine reading it.
 
-    .venv/bin/python -m bench.roster --scale small|full [--runs 3]
+    .venv/bin/python -m bench.roster --scale small|full [--runs 3] [--breakdown]
 
 The file is seeded (``bench/datagen.py`` names and 身份证号码) and kept under ``var/bench/``.
 It has the template's six columns plus four a real roster carries along (序号, 性别,
@@ -16,8 +16,13 @@ Each measurement runs in its own child process, so its peak RSS (``ru_maxrss``) 
 * **import**: what a user's upload costs until the rows are committed, exactly as the app runs
   it (``roster_import_start`` → the validation task → ``roster_import_accept`` → the commit
   task; the task backend is the immediate one so both tasks run in the measured process):
-  content check and storage of the upload, reading, every row checked, the error list stored,
-  then the accepted rows re-read, re-checked and written in one transaction.
+  content check and storage of the upload, reading, every row checked, the error list and the
+  good rows (as COPY text) stored, then, under the plan's lock, the fingerprint of what the check
+  read compared (the bench changes nothing in between, so the rows are not checked again) and
+  the kept rows written in one transaction.
+
+``--breakdown`` adds one instrumented import (its own child) timing each part of the app and the
+slowest statements; its total is a little slower than a plain run's and is not the figure.
 
 Wall time and CPU time (the app's process plus its PostgreSQL backend, read from /proc; the floor
 is one process) are both recorded: CPU time is steadier when other jobs share the cores.
@@ -271,6 +276,79 @@ def import_once(scale_name: str, path: Path) -> dict[str, Any]:
             "rss_before_mb": rss_before}
 
 
+# The parts of one import, for ``--breakdown``: each is timed where the app calls it (wall, the
+# app's CPU, its PostgreSQL backend's CPU); the statements the app sends are timed too. An
+# instrumented run is a little slower than a plain one: its total is not the figure.
+PARTS = (
+    ("exams.services.imports", "_read_rows", "read the workbook (calamine + cells → rows)"),
+    ("exams.services.bulk", "rules_for", "load what the rules need (plan, trainees, known candidates)"),
+    ("exams.services.bulk", "stage", "keep the good rows as COPY text"),
+    ("exams.services.imports", "_check_rows", "check every row (incl. the two above)"),
+    ("exams.services.imports", "_stage", "store the kept rows (signed)"),
+    ("exams.services.imports", "roster_import_validate", "the validation task"),
+    ("exams.services.imports", "_staged_rows", "commit: read the kept rows back"),
+    ("exams.services.bulk", "fingerprint", "fingerprint (check and commit)"),
+    ("exams.services.bulk", "_write_rows", "commit: COPY + INSERT candidates + INSERT registrations"),
+    ("exams.services.imports", "roster_import_commit", "the commit task (incl. COMMIT)"),
+)
+
+
+def breakdown_once(scale_name: str, path: Path) -> dict[str, Any]:
+    import functools
+    import importlib
+
+    setup_django(database_url(scale_name), SKILLREG_CLOCK_START=AT.isoformat(),
+                 SKILLREG_TASK_BACKEND="django_tasks.backends.immediate.ImmediateBackend")
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db import connection
+
+    from skillreg.core import clock
+    from skillreg.exams.services import imports
+    from skillreg.exams.xlsx import XLSX_CONTENT_TYPE
+
+    fx = _fixtures(ROWS[scale_name])
+    backend = _backend_pid()
+    parts: dict[str, list[float]] = {}
+
+    def timed(label: str, fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu, pg = time.perf_counter(), _own_cpu(), _proc_cpu(backend)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                entry = parts.setdefault(label, [0.0, 0.0, 0.0, 0])
+                entry[0] += time.perf_counter() - wall
+                entry[1] += _own_cpu() - cpu
+                entry[2] += _proc_cpu(backend) - pg
+                entry[3] += 1
+        return wrapper
+
+    for module_name, name, label in PARTS:
+        module = importlib.import_module(f"skillreg.{module_name}")
+        setattr(module, name, timed(label, getattr(module, name)))
+    statements: list[tuple[float, float, str]] = []
+
+    def statement(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        wall, pg = time.perf_counter(), _proc_cpu(backend)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - wall, _proc_cpu(backend) - pg, " ".join(sql.split())[:100]))
+
+    started, cpu, pg = time.perf_counter(), _own_cpu(), _proc_cpu(backend)
+    with connection.execute_wrapper(statement), path.open("rb") as fh:
+        upload = UploadedFile(file=fh, name="考生名册.xlsx", content_type=XLSX_CONTENT_TYPE, size=path.stat().st_size)
+        imp = imports.roster_import_start(actor=fx["user"], plan=fx["plan"], upload=upload, at=clock.now())
+        imports.roster_import_accept(actor=fx["user"], imp=imp, at=clock.now())
+    return {"seconds": time.perf_counter() - started, "app_cpu_seconds": _own_cpu() - cpu,
+            "postgres_cpu_seconds": _proc_cpu(backend) - pg,
+            "parts": [{"part": label, "calls": n, "seconds": w, "app_cpu_seconds": c, "postgres_cpu_seconds": b}
+                      for label, (w, c, b, n) in parts.items()],
+            "slowest_statements": [{"seconds": w, "postgres_cpu_seconds": b, "sql": sql}
+                                   for w, b, sql in sorted(statements, reverse=True)[:8]]}
+
+
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -319,7 +397,8 @@ def main() -> None:
             _reset(_fixtures(rows)["plan"], path)
             result: dict[str, Any] = {}
         else:
-            result = floor_once(path) if what == "floor" else import_once(scale.name, path)
+            result = (floor_once(path) if what == "floor" else breakdown_once(scale.name, path)
+                      if what == "breakdown" else import_once(scale.name, path))
         print(json.dumps(result))
         return
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else scale.runs
@@ -356,7 +435,18 @@ def main() -> None:
         "floor_peak_rss_mb": max(r["peak_rss_mb"] for r in floors),
         "bad_rows": imports_[0]["bad_rows"], "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
     }
-    write_result("roster", scale, {"summary": summary, "floor": floors, "import": imports_})
+    result = {"summary": summary, "floor": floors, "import": imports_}
+    if "--breakdown" in sys.argv:  # one more, instrumented, import: where the time goes
+        _child(scale.name, "reset")
+        result["breakdown"] = found = _child(scale.name, "breakdown")
+        log(f"breakdown (one instrumented run, load {os.getloadavg()[0]:.2f}): {found['seconds']:.2f} s, "
+            f"app CPU {found['app_cpu_seconds']:.2f} s, PostgreSQL CPU {found['postgres_cpu_seconds']:.2f} s")
+        for part in found["parts"]:
+            log(f"  {part['part']:58s} {part['seconds']:6.2f} s  app {part['app_cpu_seconds']:5.2f}  "
+                f"PostgreSQL {part['postgres_cpu_seconds']:5.2f}")
+        for st in found["slowest_statements"]:
+            log(f"  {st['seconds']:6.2f} s  PostgreSQL {st['postgres_cpu_seconds']:5.2f}  {st['sql']}")
+    write_result("roster", scale, result)
     log(f"floor (calamine alone) {floor_s:.2f} s; import {import_s:.2f} s "
         f"(validate {summary['validate_seconds']:.2f} + commit {summary['commit_seconds']:.2f}); "
         f"ratio {summary['ratio']:.2f} (target ≤ 5); CPU {floor_cpu:.2f} s vs {import_cpu:.2f} s "

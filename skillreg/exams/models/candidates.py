@@ -58,9 +58,13 @@ class Registration(models.Model):
     phone = models.CharField("联系电话", max_length=30, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REGISTERED)
     entered_at = models.DateTimeField("录入时间")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Both keep their foreign-key constraint but have no index: nothing lists registrations by who
+    # typed them or by import, and every index costs each row of a 100,000-row roster import
+    # (issue 8, figure 3). Deleting a user or an import (the admin only) scans the table instead.
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
     roster_import = models.ForeignKey("exams.RosterImport", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="registrations")
+                                      related_name="registrations", db_index=False)
     # Results: computed from the assessors' submitted score sheets when the institution
     # submits the results; final only once the centre approved them (plan status).
     score = models.DecimalField("成绩", max_digits=5, decimal_places=2, null=True, blank=True)

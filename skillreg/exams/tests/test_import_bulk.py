@@ -134,7 +134,8 @@ def test_a_person_entered_elsewhere_during_the_commit_is_the_same_candidate(plan
                                   upload=xlsx([["张三", make_id(1), "高中"], ["李四", make_id(2), "高中"]]))
     other = Candidate.objects.create(id_number=make_id(2), name="李四", gender="男", birth_date=dt.date(1990, 1, 1),
                                      created_at=NOW)
-    # What the commit's read saw, had the other institution committed just after it.
+    # The commit writes the kept rows (李四 new at the check) without looking candidates up again;
+    # were it to check again, make its read miss the other institution's candidate all the same.
     monkeypatch.setattr(bulk, "known_candidates", lambda ids: {})
     imp = svc.roster_import_accept(actor=inst_user, imp=imp, at=NOW)
     assert imp.status == RosterImport.Status.COMMITTED and imp.imported_rows == 2
