@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.html import escape
 
@@ -31,6 +34,27 @@ def test_an_officials_session_lives_thirty_minutes_from_the_last_request(bz_offi
     response = client.get("/")
     assert response.cookies["sessionid"]["max-age"] == THIRTY_MINUTES
     assert client.session.get_expiry_age() == THIRTY_MINUTES
+
+
+def test_the_idle_expiry_is_saved_at_most_once_a_minute_and_never_lapses_later_than_thirty(
+        bz_official: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = time.time()
+    monkeypatch.setattr(time, "time", lambda: real)
+    client = login(bz_official)
+    client.get("/")
+    first = _session(client).expire_date
+    # 59 seconds later: the page does not save the session again (three statements fewer).
+    monkeypatch.setattr(time, "time", lambda: real + 59)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert "sessionid" not in response.cookies
+    assert not [q for q in queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]
+    assert _session(client).expire_date == first
+    # A minute on, it is renewed: 30 minutes from now.
+    monkeypatch.setattr(time, "time", lambda: real + 61)
+    response = client.get("/")
+    assert response.cookies["sessionid"]["max-age"] == THIRTY_MINUTES
+    assert _session(client).expire_date > first
 
 
 def test_an_idle_officials_session_is_gone(bz_official: User) -> None:

@@ -324,7 +324,8 @@ def _registration_columns(plan: ExamPlan, *, actor: Any, at: dt.datetime,
     staged = {"name": "s.name", "education": "s.education", "work_unit": "s.work_unit",
               "relation": "s.relation", "phone": "s.phone", "candidate": "c.id",
               "public_id": "s.public_id"}
-    given = {"plan": plan.pk, "entered_at": at, "entered_by": actor.pk, "roster_import": roster_import.pk}
+    # entered_by stays empty: the import says who uploaded and accepted the rows (models/candidates.py).
+    given = {"plan": plan.pk, "entered_at": at, "entered_by": None, "roster_import": roster_import.pk}
     columns: list[str] = []
     values: list[str] = []
     params: list[Any] = []
@@ -382,7 +383,7 @@ def _write_orm(plan: ExamPlan, staged: StagedRows, *, actor: Any, at: dt.datetim
         Registration.objects.bulk_create([
             Registration(plan=plan, candidate_id=pks[row.id_number], name=row.name, education=row.education,
                          work_unit=row.work_unit, relation=row.relation, phone=row.phone, entered_at=at,
-                         entered_by=actor, roster_import=roster_import)
+                         entered_by=None, roster_import=roster_import)
             for row in batch])
         count += len(batch)
     return count

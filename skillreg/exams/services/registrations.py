@@ -254,7 +254,9 @@ def _registration(plan: ExamPlan, candidate: Candidate, row: CandidateRow, *, ac
     return Registration(
         plan=plan, candidate=candidate, name=row.name.strip(), education=row.education.strip(),
         work_unit=row.work_unit.strip(), relation=RELATION_BY_LABEL[row.relation.strip() or Relation.NONE],
-        phone=row.phone.strip(), entered_at=at, entered_by=actor, roster_import=roster_import,
+        # A roster import's rows: the import records who uploaded and accepted them (models/candidates.py).
+        phone=row.phone.strip(), entered_at=at, entered_by=None if roster_import is not None else actor,
+        roster_import=roster_import,
     )
 
 

@@ -202,3 +202,15 @@ def test_two_indexes_nothing_reads_are_gone_and_every_foreign_key_stays(db) -> N
     if connection.vendor == "postgresql":  # SQLite's introspection lists no foreign-key constraints by name
         keys = {tuple(c["columns"]) for c in constraints.values() if c["foreign_key"]}
         assert {("plan_id",), ("candidate_id",), ("entered_by_id",), ("roster_import_id",)} <= keys
+
+
+def test_imported_rows_name_their_import_and_a_typed_row_names_who_typed_it(plan, inst_user) -> None:
+    # An import's rows leave entered_by empty (one foreign-key check fewer per row); the import
+    # records who uploaded and accepted them. A row typed in the form keeps its clerk.
+    imp = svc.roster_import_accept(actor=inst_user, imp=_checked(plan, inst_user), at=NOW)
+    imported = Registration.objects.filter(roster_import=imp)
+    assert imported.count() == 3 and not imported.filter(entered_by__isnull=False).exists()
+    assert (imp.created_by, imp.accepted_by) == (inst_user, inst_user)
+    typed = registration_create(actor=inst_user, plan=plan, at=NOW,
+                                row=CandidateRow(row=1, name="赵六", id_number=make_id(4), education="高中"))
+    assert typed.entered_by == inst_user and typed.roster_import is None
