@@ -22,6 +22,18 @@ version of each entry only, what the search filters and sorts on (issue 8, figur
   (职业技能: 215 ms against 133 ms at 10,000 entries, bench/README.md); one pair's postings
   never read more rows than the scan did, and usually far fewer.
 
+- ``DirectorySearchOccupation``: one row per occupation or project name of a current entry's
+  scope (its whole name, lower-cased: the key), with the levels published for it as a bit set
+  and the same copies as the postings (active, region, name) in an index in directory order.
+  An occupation query resolves to the names that contain it among the distinct keys (their
+  count rows, ``field = "o"``: the catalogue, a few hundred names), and "电工 at 技师" or
+  中式烹调师 is then one key's range, or (several keys) the scope gram's postings walked in order
+  and checked against the entry's occupation rows, instead of an EXISTS over
+  ``DirectorySearchScope`` for every entry holding the gram (65-90 ms at 100,000).
+  ``DirectorySearchGramCount`` also counts, per key, the entries carrying it, and per 3- and
+  4-character substring of the names, the entries whose name holds it: the exact total of a
+  common word such as 职业技能 in one row, not a count of the 91,000 names holding its pairs.
+
 ``registry.directory.publish`` writes the rows of the new version and deletes those of the
 version it supersedes, in the same transaction; the rows are derived data and can be rebuilt
 from the current entries at any time (``index_entry``).
@@ -30,17 +42,40 @@ from the current entries at any time (``index_entry``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, models, router
 
-NAME, SCOPE = "n", "s"
+from skillreg.registry.application_form import LEVELS
+
+NAME, SCOPE, OCCUPATION = "n", "s", "o"
+# Name words with their own exact count row: substrings of this many characters.
+COUNTED_WORD_LENGTHS = (3, 4)
+# Level label -> its bit in DirectorySearchOccupation.levels (1 << the level's number, 1-5).
+LEVEL_BITS = {label: 1 << level for level, label in LEVELS.items()}
 
 
 def grams(text: str) -> set[str]:
     """Every character and every pair of adjacent characters, lower-cased, spaces dropped."""
     chars = "".join(text.lower().split())
     return set(chars) | {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def counted_words(name: str) -> set[str]:
+    """The 3- and 4-character substrings of ``name``, lower-cased, that hold no space.
+
+    Each has an exact count row (how many current entries' names hold it), so the total of a
+    3- or 4-character word is one row, whatever the number of names holding its pairs. Taken
+    from the name as stored (spaces kept), like the LIKE that confirms a longer word.
+    """
+    folded = name.lower()
+    return {folded[i:i + n] for n in COUNTED_WORD_LENGTHS for i in range(len(folded) - n + 1)
+            if not any(c.isspace() for c in folded[i:i + n])}
+
+
+def occupation_key(name: str) -> str:
+    """An occupation or project name as a key: lower-cased, spaces collapsed (as the query is)."""
+    return " ".join(name.lower().split())
 
 
 def query_grams(word: str) -> list[str]:
@@ -134,15 +169,52 @@ class DirectorySearchGram(models.Model):
         return f"{self.field}:{self.gram}"
 
 
+class DirectorySearchOccupation(models.Model):
+    """One occupation or project name of a current entry's scope, with the levels published for it.
+
+    ``key``: the name lower-cased (``occupation_key``); ``levels``: a bit per level label
+    (``LEVEL_BITS``), 0 for an item published without levels. Carries the entry's ``active``,
+    region and name like the gram postings, so one key (中式烹调师, at a level or not) is one range
+    of the (key, active, region, name, entry, levels) index in the directory's order; ``levels``
+    last, so the level test reads the index alone.
+    """
+
+    # No index of its own: the unique (entry, key) constraint starts with it.
+    entry = models.ForeignKey("registry.DirectoryEntry", on_delete=models.CASCADE, db_index=False,
+                              related_name="search_occupations")
+    key = models.CharField(max_length=100)
+    levels = models.IntegerField(default=0)
+    active = models.BooleanField(default=True)
+    region_code = models.CharField(max_length=6, default="")
+    name = models.CharField(max_length=200, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目录检索职业"
+        constraints = [models.UniqueConstraint(fields=["entry", "key"], name="dirsearch_occupation_once")]
+        indexes = [
+            # WHERE key = %s AND active [AND levels & bit] ORDER BY region, name, entry; WHERE key IN (...).
+            models.Index(fields=["key", "active", "region_code", "name", "entry", "levels"],
+                         name="dirsearch_occupation_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class DirectorySearchGramCount(models.Model):
     """How many current entries carry ``gram`` in ``field`` (kept by index_entries / unindex_entry).
 
     ``active_entries``: how many of them are active — the exact total of the default public
     search for that gram alone, read in one row (counting 91,000 postings of 技 took 15 ms).
+    Besides the grams (1-2 characters) of the postings: in ``n``, every 3- and 4-character
+    substring of the names (``counted_words``; no postings), and in ``o``, every occupation key
+    (``DirectorySearchOccupation``) — the list an occupation query is matched against.
     """
 
-    field = models.CharField(max_length=1, choices=DirectorySearchGram.FIELDS)
-    gram = models.CharField(max_length=2)
+    FIELDS = [*DirectorySearchGram.FIELDS, (OCCUPATION, "职业（工种）或项目全称")]
+
+    field = models.CharField(max_length=1, choices=FIELDS)
+    gram = models.CharField(max_length=100)
     entries = models.IntegerField(default=0)
     active_entries = models.IntegerField(default=0)
 
@@ -177,7 +249,17 @@ def _add(counts: dict[tuple[str, str], tuple[int, int]], key: tuple[str, str], a
     counts[key] = (n + sign, n_active + (sign if active else 0))
 
 
-def search_rows_for(entry: Any) -> tuple[DirectorySearchRow, list[DirectorySearchScope], list[DirectorySearchGram]]:
+class EntryRows(NamedTuple):
+    """The rows that index one entry, and the count keys it adds (field, gram or word or key)."""
+
+    row: DirectorySearchRow
+    scope: list[DirectorySearchScope]
+    grams: list[DirectorySearchGram]
+    occupations: list[DirectorySearchOccupation]
+    counted: list[tuple[str, str]]
+
+
+def search_rows_for(entry: Any) -> EntryRows:
     """The rows that index ``entry`` (a DirectoryEntry), built from its published ``data`` only."""
     data = entry.data
     name = data.get("name") or ""
@@ -187,56 +269,78 @@ def search_rows_for(entry: Any) -> tuple[DirectorySearchRow, list[DirectorySearc
         status=data.get("status") or "", active=entry.active)
     scope = []
     scope_grams: set[str] = set()
+    levels: dict[str, int] = {}
     for item in data.get("scope") or []:
         name = item.get("name") or ""
         scope_grams |= grams(name)
+        key = occupation_key(name)
+        levels.setdefault(key, 0)
         for label in item.get("levels") or [""]:
             scope.append(DirectorySearchScope(entry=entry, name=name, level_label=label))
+            levels[key] |= LEVEL_BITS.get(label, 0)
     posting = {"entry": entry, "active": row.active, "region_code": row.region_code, "name": row.name}
     gram_rows = [DirectorySearchGram(field=NAME, gram=g, **posting) for g in sorted(grams(row.name))]
     gram_rows += [DirectorySearchGram(field=SCOPE, gram=g, **posting) for g in sorted(scope_grams)]
-    return row, scope, gram_rows
+    occupations = [DirectorySearchOccupation(key=key, levels=bits, **posting)
+                   for key, bits in sorted(levels.items()) if key]
+    counted = [(g.field, g.gram) for g in gram_rows] + [(OCCUPATION, o.key) for o in occupations]
+    counted += [(NAME, w) for w in sorted(counted_words(row.name))]
+    return EntryRows(row, scope, gram_rows, occupations, counted)
 
 
 def index_entries(entries: Iterable[Any], *, batch_size: int = 2000, replacing: int | None = None) -> int:
     """Write the search rows of ``entries`` (current versions); returns how many were indexed.
 
     ``replacing``: the id of the version they supersede, whose rows go in the same step. Its
-    gram counts and the new ones change in one sorted statement: two publishes at once then
-    lock the count rows they share in the same order (two statements could deadlock).
+    counts and the new ones change in one sorted statement: two publishes at once then lock
+    the count rows they share in the same order (two statements could deadlock).
     """
     rows: list[DirectorySearchRow] = []
     scopes: list[DirectorySearchScope] = []
     gram_rows: list[DirectorySearchGram] = []
-    for entry in entries:
-        row, scope, entry_grams = search_rows_for(entry)
-        rows.append(row)
-        scopes += scope
-        gram_rows += entry_grams
+    occupations: list[DirectorySearchOccupation] = []
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     if replacing is not None:
-        for field, gram, active in _remove_rows(replacing):
-            _add(counts, (field, gram), active, -1)
+        gone, active = _remove_rows(replacing)
+        for key in gone:
+            _add(counts, key, active, -1)
+    for entry in entries:
+        indexed = search_rows_for(entry)
+        rows.append(indexed.row)
+        scopes += indexed.scope
+        gram_rows += indexed.grams
+        occupations += indexed.occupations
+        for key in indexed.counted:
+            _add(counts, key, indexed.row.active, +1)
     DirectorySearchRow.objects.bulk_create(rows, batch_size=batch_size)
     DirectorySearchScope.objects.bulk_create(scopes, batch_size=batch_size)
     DirectorySearchGram.objects.bulk_create(gram_rows, batch_size=batch_size)
-    for g in gram_rows:
-        _add(counts, (g.field, g.gram), g.active, +1)
+    DirectorySearchOccupation.objects.bulk_create(occupations, batch_size=batch_size)
     _count_grams(counts)
     return len(rows)
 
 
-def _remove_rows(entry_id: int) -> list[tuple[str, str, bool]]:
-    gone = list(DirectorySearchGram.objects.filter(entry_id=entry_id).values_list("field", "gram", "active"))
+def _remove_rows(entry_id: int) -> tuple[list[tuple[str, str]], bool]:
+    """Delete an entry's search rows; the count keys they held, and whether the entry was active."""
+    row = DirectorySearchRow.objects.filter(entry_id=entry_id).values_list("name", "active").first()
+    if row is None:
+        return [], False
+    name, active = row
+    gone = list(DirectorySearchGram.objects.filter(entry_id=entry_id).values_list("field", "gram"))
+    gone += [(OCCUPATION, key) for key in
+             DirectorySearchOccupation.objects.filter(entry_id=entry_id).values_list("key", flat=True)]
+    gone += [(NAME, w) for w in counted_words(name)]
     DirectorySearchGram.objects.filter(entry_id=entry_id).delete()
+    DirectorySearchOccupation.objects.filter(entry_id=entry_id).delete()
     DirectorySearchScope.objects.filter(entry_id=entry_id).delete()
     DirectorySearchRow.objects.filter(entry_id=entry_id).delete()
-    return gone
+    return gone, active
 
 
 def unindex_entry(entry_id: int) -> None:
     """Remove a superseded version's search rows (its JSON record stays, in the history)."""
     counts: dict[tuple[str, str], tuple[int, int]] = {}
-    for field, gram, active in _remove_rows(entry_id):
-        _add(counts, (field, gram), active, -1)
+    gone, active = _remove_rows(entry_id)
+    for key in gone:
+        _add(counts, key, active, -1)
     _count_grams(counts)
