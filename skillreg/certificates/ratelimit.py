@@ -11,7 +11,9 @@ Settings (read with getattr, so they can be changed in settings or tests):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -54,20 +56,28 @@ def hit(request: HttpRequest, *, bucket: str = "certverify") -> Verdict:
     return Verdict(count <= limit, limit, window, max(1, start + window - now))
 
 
+# INCR creates a missing key at 1, as add(0) then incr() would; the window's first hit sets its expiry.
+COUNT_SCRIPT = ("local n = redis.call('INCR', KEYS[1]) "
+                "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n")
+
+
+@functools.lru_cache(maxsize=16)
+def _count_script(client: Any) -> Any:
+    # EVALSHA with the script's digest (EVAL once if the server has not seen it); one per client.
+    return client.register_script(COUNT_SCRIPT)
+
+
 def _count(key: str, timeout: int) -> int:
     """Add one to the counter ``key`` (created at 0 with ``timeout``); the new count."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         # Issue 8 (figure 1): Django's add() then incr() is three round trips to Redis (SET NX,
-        # EXISTS, INCRBY); a MULTI/EXEC pipeline of SET NX EX + INCR is one, atomic, on the very
-        # key and value add() and incr() use (Django stores ints unpickled), so counters written
-        # either way are the same counters.
+        # EXISTS, INCRBY). One script is one round trip and one reply, atomic, on the very key
+        # add() and incr() use, and the value is the plain integer Django stores for ints, so a
+        # counter written either way is one counter.
         full_key = backend.make_and_validate_key(key)
         client = backend._cache.get_client(full_key, write=True)
-        pipe = client.pipeline(transaction=True)
-        pipe.set(full_key, 0, ex=timeout, nx=True)  # add(): whole seconds
-        pipe.incr(full_key)
-        return int(pipe.execute()[1])
+        return int(_count_script(client)(keys=[full_key], args=[timeout]))
     # add() is atomic where the backend is (memcached, database); then incr().
     cache.add(key, 0, timeout=timeout)
     try:
