@@ -255,7 +255,8 @@ SKILLREG_CJK_FONT = os.environ.get("SKILLREG_CJK_FONT", "")
 SKILLREG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("SKILLREG_WORKER_HEARTBEAT_SECONDS", "15"))
 SKILLREG_WORKER_LOST_AFTER_SECONDS = float(os.environ.get("SKILLREG_WORKER_LOST_AFTER_SECONDS", "120"))
 if SKILLREG_WORKER_LOST_AFTER_SECONDS < 2 * SKILLREG_WORKER_HEARTBEAT_SECONDS:
-    raise ImproperlyConfigured("SKILLREG_WORKER_LOST_AFTER_SECONDS 至少应为心跳间隔的两倍，否则运行中的任务会被误判为中断。")
+    raise ImproperlyConfigured(
+        "SKILLREG_WORKER_LOST_AFTER_SECONDS 至少应为心跳间隔的两倍，否则运行中的任务会被误判为中断。")
 # Public certificate verification: requests per window per client address (then 429).
 SKILLREG_VERIFY_RATE_LIMIT = int(os.environ.get("SKILLREG_VERIFY_RATE_LIMIT", "30"))
 SKILLREG_VERIFY_RATE_WINDOW = int(os.environ.get("SKILLREG_VERIFY_RATE_WINDOW", "60"))

@@ -12,7 +12,7 @@ from django.http import Http404
 from skillreg.accounts.scoping import get_scoped_or_404, scoped
 from skillreg.certificates.masking import clean_id_number, clean_name, mask_id, normalize_id
 from skillreg.certificates.models import Certificate
-from skillreg.core.errors import InvalidInput
+from skillreg.core.errors import InvalidInput, refuse_control_chars
 from skillreg.policies.schema import LEVEL_NAMES
 
 SCOPE = {"region_field": "region_code", "institution_field": "institution_id"}
@@ -142,6 +142,8 @@ def verify(*, number: str | None, id_number: str | None, name: str | None) -> Ve
     Raises InvalidInput (422) when only one of ID number and name is given, or both ways at
     once; NotFound for anything not found; SeveralCertificates when the number is needed.
     """
+    for field, value in (("number", number), ("id_number", id_number), ("name", name)):
+        refuse_control_chars(value, field=field)
     number = normalize_id(number or "")
     id_number = (id_number or "").strip()
     name = (name or "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 
 class DomainError(Exception):
@@ -47,6 +48,17 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, *, field: str | None = None, code: str = "invalid",
                  source: str | None = None) -> None:
         super().__init__(message, code=code, source=source, field=field)
+
+
+# Control characters other than tab and line breaks: never part of a name, a number or a search,
+# and PostgreSQL refuses NUL in text outright (a query with one would fail as a 500).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS_MESSAGE = "输入内容含有不可见的控制字符，请重新输入"
+
+
+def refuse_control_chars(value: str | None, *, field: str) -> None:
+    if value and CONTROL_CHARS.search(value):
+        raise InvalidInput(CONTROL_CHARS_MESSAGE, field=field)
 
 
 class IllegalTransition(DomainError):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skillreg.accounts.models import Authority
 from skillreg.core import clock
+from skillreg.core.errors import CONTROL_CHARS, CONTROL_CHARS_MESSAGE
 from skillreg.registry.application_form import LEVELS
 from skillreg.registry.models import BodyKind, DirectoryEntry, Institution
 from skillreg.registry.models.search import (
@@ -76,6 +77,8 @@ class DirectoryQuery(BaseModel):
     @field_validator("q", "occupation")
     @classmethod
     def _collapse_spaces(cls, value: str | None) -> str | None:
+        if value and CONTROL_CHARS.search(value):
+            raise ValueError(CONTROL_CHARS_MESSAGE)
         return " ".join(value.split()) if value else value
 
     @field_validator("region", mode="before")

@@ -115,3 +115,11 @@ def test_a_cancelled_entry_stays_findable_and_says_so(bazhong: Authority) -> Non
     assert "巴中市注销职业技能评价中心" in page(status="cancelled")
     html = Client().get(f"/directory/{org.code}/").content.decode()
     assert "该机构已不在有效目录中（已注销）" in html
+
+
+def test_a_control_character_in_a_search_is_refused_not_a_server_error(bazhong: Authority) -> None:
+    # PostgreSQL refuses NUL in text; the query never reaches it.
+    api = Client().get("/api/v1/public/institutions?occupation=%E7%94%B5%E5%B7%A5%00x")
+    assert api.status_code == 422 and "控制字符" in api.json()["message"]
+    page = Client().get("/directory/?q=%E7%94%B5%00")
+    assert page.status_code == 400 and "控制字符" in page.content.decode()  # as a bad level is
