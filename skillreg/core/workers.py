@@ -76,10 +76,22 @@ class Heartbeat(threading.Thread):
             connection.close()
 
     def stop(self) -> None:
-        """A clean exit: the worker finished or was asked to stop; its row goes with it."""
+        """The worker is exiting: its row goes with it, unless a task it claimed is still RUNNING
+        (killed by SIGTERM mid-task, or its result could not be saved); then the row stays, stops
+        beating, and the reclaim fails that task once the row is stale."""
         self._stop_event.set()
-        self.join(timeout=self.interval + 5)
-        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        if self.ident is not None:  # started
+            self.join(timeout=self.interval + 5)
+        if self.worker_id not in running_worker_ids():
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+
+def running_worker_ids() -> set[str]:
+    """The workers holding a RUNNING task (each task's last claimer)."""
+    ids: set[str] = set()
+    for worker_ids in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("worker_ids", flat=True):
+        ids.update(worker_ids[-1:])
+    return ids
 
 
 def reclaim_lost_tasks(*, now: dt.datetime | None = None, lost_after: dt.timedelta | None = None) -> list[str]:

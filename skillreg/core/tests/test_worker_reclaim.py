@@ -105,3 +105,15 @@ def test_the_heartbeat_thread_keeps_the_row_fresh_and_removes_it_on_a_clean_stop
         beat.stop()
     assert not beat.is_alive()
     assert not WorkerHeartbeat.objects.filter(worker_id="thread-test").exists()
+
+
+def test_a_worker_that_stops_with_a_task_still_running_leaves_its_row_for_the_reclaim() -> None:
+    # SIGTERM mid-task (or a result that could not be saved): the task is still RUNNING under
+    # this worker when it exits; the row stays, goes stale, and the task is reclaimed.
+    beat = Heartbeat("stopping", interval=0.05)
+    beat.beat()
+    task = _running("stopping")
+    beat.stop()
+    assert WorkerHeartbeat.objects.filter(worker_id="stopping").exists()
+    later = timezone.now() + dt.timedelta(seconds=121)
+    assert reclaim_lost_tasks(now=later, lost_after=LOST_AFTER) == [str(task.pk)]

@@ -18,6 +18,10 @@ class AlterNullOnly(migrations.AlterField):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        # Rows imported since have no clerk: the import's uploader typed them, as before 0004.
+        schema_editor.execute(
+            "UPDATE exams_registration SET entered_by_id = (SELECT i.created_by_id FROM exams_rosterimport i "
+            "WHERE i.id = exams_registration.roster_import_id) WHERE entered_by_id IS NULL")
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute("ALTER TABLE exams_registration ALTER COLUMN entered_by_id SET NOT NULL")
         else:
