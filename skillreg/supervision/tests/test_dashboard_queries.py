@@ -107,13 +107,31 @@ def test_the_province_sees_the_clocks_of_its_cities(bazhong: Authority, sichuan:
     assert "备案办理时限（进行中 1）" in page and "巴中市逾期评价中心" in page and "其中逾期 1 件" in page
 
 
-def test_the_overview_of_two_years_in_one_pass_equals_each_years_overview(bazhong: Authority,
-                                                                         bz_official: User) -> None:
-    InstitutionFactory.create_batch(3, authority=bazhong, region_code="511902", pack_id="bz-2023-special",
-                                    status=Institution.Status.FILED)
-    both = selectors.annual_report_overviews(bz_official, (2025, 2026))
-    assert both == {year: selectors.annual_report_overview(bz_official, year) for year in (2025, 2026)}
-    assert len(both[2026]) == 3
+def test_the_overview_of_two_years_in_one_pass_puts_each_report_in_its_year(bazhong: Authority,
+                                                                             bz_official: User) -> None:
+    from skillreg.supervision.services.reports import annual_report_submit
+    from skillreg.supervision.tests.conftest import filed
+
+    old = clock.now() - dt.timedelta(days=500)  # filed in 2025: owes 2025's summary, 2026's plan and summary
+    a, b, c = (filed(bazhong, registered_at=old, name=f"巴中市年报{n}号评价中心") for n in range(3))
+    staff = {i: make_user(Role.INSTITUTION_USER, None, institution=i, username=f"staff-{i.pk}") for i in (a, b)}
+    summary_2025 = annual_report_submit(actor=staff[a], kind="summary", year=2025, content="总结", at=clock.now())
+    plan_2026 = annual_report_submit(actor=staff[b], kind="plan", year=2026, content="计划", at=clock.now())
+
+    def reports(overview) -> dict[tuple[str, str], int | None]:  # type: ignore[no-untyped-def]
+        return {(body.name, state.kind): state.report.pk if state.report else None
+                for body, states in overview for state in states}
+
+    for only_shown in (False, True):  # the dashboard's narrow read must say the same
+        both = selectors.annual_report_overviews(bz_official, (2025, 2026), only_shown=only_shown)
+        in_2025, in_2026 = reports(both[2025]), reports(both[2026])
+        assert in_2025[(a.name, "summary")] == summary_2025.pk
+        assert in_2026[(b.name, "plan")] == plan_2026.pk
+        assert [k for k, v in in_2025.items() if v] == [(a.name, "summary")]
+        assert [k for k, v in in_2026.items() if v] == [(b.name, "plan")]
+        assert {name for name, _ in in_2026} == {a.name, b.name, c.name}
+    assert reports(selectors.annual_report_overview(bz_official, 2026)) == reports(
+        selectors.annual_report_overviews(bz_official, (2025, 2026))[2026])
 
 
 def test_the_dashboard_lists_the_first_missing_reports_and_links_to_each_years_overview(
