@@ -52,12 +52,22 @@ def id_problem(value: str, *, today: dt.date) -> str | None:
     return None
 
 
+def gender_of(number: str) -> str:
+    """GB 11643: the 17th digit is odd for a man, even for a woman (a checked number)."""
+    return "男" if number[16] in "13579" else "女"
+
+
+def birth_text_of(number: str) -> str:
+    """The birth date of a checked number as ISO text (digits 7-14): what COPY and the date parse read."""
+    return f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+
+
 def parse_id(value: str, *, today: dt.date, field: str = "id_number") -> IdNumber:
     problem = id_problem(value, today=today)
     if problem:
         raise InvalidInput(problem, field=field, code="invalid_id_number")
     number = value.strip().upper().replace(" ", "")
     return IdNumber(number=number, birth_date=_birth_date(number),  # type: ignore[arg-type]
-                    gender="男" if int(number[16]) % 2 else "女")
+                    gender=gender_of(number))
 
 

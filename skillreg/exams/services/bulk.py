@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare
 
 from skillreg.audit import services as audit
 from skillreg.core.errors import DomainError
+from skillreg.exams.idcard import birth_text_of, gender_of
 from skillreg.exams.models import Candidate, ExamPlan, Registration, Relation, RosterImport
 from skillreg.exams.services.common import local_date, lock_plan, pack_of, require_institution_user
 from skillreg.exams.services.registrations import (
@@ -171,10 +172,8 @@ def stage(rows: Iterable[CandidateRow], *, known: Container[str], fingerprint: s
         h = pool[32 * at:32 * at + 32]
         public_id = f"{h[:12]}4{h[13:16]}{variant[int(h[16], 16) & 3]}{h[17:]}"
         number = row.normalised_id()
-        if number in known:
-            gender_birth = "\\N\t\\N"
-        else:
-            gender_birth = f"{'男' if number[16] in '13579' else '女'}\t{number[6:10]}-{number[10:12]}-{number[12:14]}"
+        # A known candidate's gender and birth are not written (\N); a new one's from the number.
+        gender_birth = "\\N\t\\N" if number in known else f"{gender_of(number)}\t{birth_text_of(number)}"
         values: tuple[str, ...] = (row.name.strip(), row.education.strip(), row.work_unit.strip(),
                                    relation_of[row.relation.strip() or none], row.phone.strip())
         joined = "\t".join(values)
@@ -310,7 +309,7 @@ def _new_candidate_fields(number: str) -> tuple[str, dt.date]:
     """Gender and birth date as ``idcard.parse_id`` reads them (17th digit odd: 男; digits 7-14), for
     a number the check has passed: parsing checks it again, a third of the cost of a new candidate
     (``test_import_bulk`` compares the two)."""
-    return ("男" if int(number[16]) % 2 else "女"), dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return gender_of(number), dt.date.fromisoformat(birth_text_of(number))
 
 
 def _prep_value(model: type[Any], name: str, value: Any) -> Any:
