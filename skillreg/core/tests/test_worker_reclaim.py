@@ -117,3 +117,19 @@ def test_a_worker_that_stops_with_a_task_still_running_leaves_its_row_for_the_re
     assert WorkerHeartbeat.objects.filter(worker_id="stopping").exists()
     later = timezone.now() + dt.timedelta(seconds=121)
     assert reclaim_lost_tasks(now=later, lost_after=LOST_AFTER) == [str(task.pk)]
+
+
+def test_finished_task_rows_are_pruned_after_two_weeks_failed_ones_after_three_months() -> None:
+    from skillreg.core.tasks import prune_task_results_task
+
+    def finished(status: str, days_ago: int) -> DBTaskResult:
+        row = _running("w", status=status)
+        DBTaskResult.objects.filter(pk=row.pk).update(finished_at=timezone.now() - dt.timedelta(days=days_ago))
+        return row
+
+    keep = {finished(TaskResultStatus.SUCCESSFUL, 13).pk, finished(TaskResultStatus.FAILED, 89).pk,
+            _running("w").pk}
+    finished(TaskResultStatus.SUCCESSFUL, 15)
+    finished(TaskResultStatus.FAILED, 91)
+    prune_task_results_task.call()
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == keep

@@ -2,12 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from skillreg.core.tasks import reclaim_lost_tasks_task
+from skillreg.core.tasks import prune_task_results_task, reclaim_lost_tasks_task
 from skillreg.registry.lifecycle_tasks import sweep_validity_task
 from skillreg.registry.tasks import sweep_deadlines_task
 
 # Periodic jobs: (task, interval in seconds). The task workers (skillreg worker) run them.
-SCHEDULE = [(sweep_deadlines_task, 600), (sweep_validity_task, 3600), (reclaim_lost_tasks_task, 60)]
+SCHEDULE = [(sweep_deadlines_task, 600), (sweep_validity_task, 3600), (reclaim_lost_tasks_task, 60),
+            (prune_task_results_task, 24 * 3600)]
 
 
 class Command(BaseCommand):
