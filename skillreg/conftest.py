@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -13,6 +14,19 @@ from skillreg.accounts.models import Authority, Role, User
 from skillreg.core import clock
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=clock.LOCAL_TZ)
+
+
+def redis_or_skip(first_call: Callable[[], object]) -> None:
+    """Run the test's first Redis call; without a server the test is skipped, except in CI, which
+    starts Redis (.ci/run) and sets SKILLREG_REDIS_REQUIRED: there, no server is a failure."""
+    import redis
+
+    try:
+        first_call()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("SKILLREG_REDIS_REQUIRED") == "1":
+            raise
+        pytest.skip("no Redis server on 127.0.0.1:6379")
 
 
 @pytest.fixture(autouse=True)

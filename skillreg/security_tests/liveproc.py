@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 POSTGRES = connection.vendor == "postgresql"
 
 
-def _sqlite_copy(target: Path) -> None:
+def sqlite_copy(target: Path, *, wal: bool = True) -> None:
+    """The SQLite test database, schema and rows, into a file other processes can open."""
     connection.ensure_connection()
     dump = "\n".join(connection.connection.iterdump())
     # Through Django's SQLite wrapper: it registers the functions (REGEXP) the CHECK constraints call.
@@ -31,9 +33,19 @@ def _sqlite_copy(target: Path) -> None:
         out.ensure_connection()
         out.connection.execute("PRAGMA foreign_keys = OFF")  # iterdump orders tables by name
         out.connection.executescript(dump)
-        out.connection.execute("PRAGMA journal_mode = WAL")
+        if wal:  # a server and the test read and write it at once
+            out.connection.execute("PRAGMA journal_mode = WAL")
     finally:
         out.close()
+
+
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @pytest.fixture
@@ -52,7 +64,7 @@ def shared_db(tmp_path: Path) -> Iterator[tuple[str, Callable[[str], Any]]]:
             conn.close()
         return
     db = tmp_path / "live.sqlite3"
-    _sqlite_copy(db)
+    sqlite_copy(db)
     lite = sqlite3.connect(db, timeout=30, isolation_level=None)
     try:
         yield f"sqlite:///{db}", lambda sql: lite.execute(sql).fetchone()[0]

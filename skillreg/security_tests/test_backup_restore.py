@@ -15,7 +15,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skillreg.accounts.factories import AuthorityFactory
@@ -26,6 +25,7 @@ from skillreg.audit.services import verify_chain
 from skillreg.core import clock
 from skillreg.core.backup import BackupError, backed_up_models, backup, restore
 from skillreg.registry.factories import InstitutionFactory
+from skillreg.security_tests.liveproc import sqlite_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -137,17 +137,7 @@ def test_the_commands_restore_into_another_database_file(tmp_path: Path) -> None
     # A separate database file, migrated and empty: a copy of the test database taken before
     # any data exists (cheaper than running every migration again).
     target = tmp_path / "restored.sqlite3"
-    connection.ensure_connection()
-    schema_and_migrations = "\n".join(connection.connection.iterdump())
-    # Through Django's SQLite wrapper: it registers the functions (REGEXP) that the
-    # schema's CHECK constraints call.
-    out = SQLiteWrapper({**connection.settings_dict, "NAME": str(target), "OPTIONS": {}}, alias="restore_target")
-    try:
-        out.ensure_connection()
-        out.connection.execute("PRAGMA foreign_keys = OFF")  # iterdump orders tables by name
-        out.connection.executescript(schema_and_migrations)
-    finally:
-        out.close()
+    sqlite_copy(target, wal=False)
     file = tmp_path / "skillreg.jsonl.gz"
     _build()
     call_command("backup", str(file))

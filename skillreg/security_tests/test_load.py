@@ -28,7 +28,14 @@ from typing import Any
 
 import pytest
 
-from skillreg.security_tests.liveproc import BASE_DIR, POSTGRES, free_port, process_env, shared_db  # noqa: F401
+from skillreg.security_tests.liveproc import (  # noqa: F401
+    BASE_DIR,
+    POSTGRES,
+    free_port,
+    process_env,
+    shared_db,
+    stop,
+)
 
 pytestmark = pytest.mark.django_db(transaction=POSTGRES)
 
@@ -116,11 +123,7 @@ def test_public_endpoints_and_login_page_answer_16_concurrent_clients_without_er
             t.join(timeout=300)
         elapsed = time.monotonic() - began
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     assert sum(statuses.values()) == REQUESTS, statuses
     assert not errors, f"{len(errors)} 个错误：{errors[:10]}；状态：{dict(statuses)}"
     assert statuses[429] == 0, "查验频率限制已调高，不应出现 429"
@@ -151,10 +154,6 @@ def test_the_verification_limit_holds_across_gunicorn_workers_with_the_database_
             statuses.append(conn.getresponse().status)
             conn.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     assert 429 not in statuses[:limit], statuses
     assert statuses[limit:] == [429] * (2 * limit), statuses

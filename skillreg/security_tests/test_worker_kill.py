@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from skillreg.security_tests.liveproc import BASE_DIR, POSTGRES, process_env, shared_db  # noqa: F401
+from skillreg.security_tests.liveproc import BASE_DIR, POSTGRES, process_env, shared_db, stop  # noqa: F401
 
 ROWS = 30_000
 
@@ -130,11 +130,7 @@ def test_a_worker_killed_during_the_roster_commit_leaves_nothing_partial_and_los
         _wait(lambda: query("SELECT status FROM django_tasks_database_dbtaskresult "
                             "ORDER BY enqueued_at DESC LIMIT 1") == "SUCCESSFUL", "重复的任务执行完毕")
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker, timeout=15)
     assert registrations() == ROWS
     assert query("SELECT count(DISTINCT candidate_id) FROM exams_registration") == ROWS
     assert audits("exams.roster_import_accepted") == 1
