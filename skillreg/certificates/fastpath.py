@@ -52,7 +52,7 @@ from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
 
 from skillreg.certificates import selectors as sel
-from skillreg.certificates.api import NOT_FOUND, SEVERAL
+from skillreg.certificates.api import NOT_FOUND, SEVERAL, VerifiedOut, VerifyIn
 from skillreg.certificates.ratelimit import hit
 from skillreg.core.db_router import public_reads
 from skillreg.core.errors import DomainError
@@ -62,12 +62,13 @@ from skillreg.core.middleware import SecurityHeadersMiddleware, log_request, req
 logger = logging.getLogger(__name__)
 
 PATH = "/api/v1/public/certificates/verify"
-# certificates.api.VerifyIn: the fields and their max_length, as ninja validates them.
-MAX_LENGTHS = {"number": 40, "id_number": 30, "name": 60}
+# certificates.api.VerifyIn: the fields and their max_length, as ninja validates them (read off
+# the schema, so the two cannot drift apart).
+MAX_LENGTHS = {name: next(m.max_length for m in field.metadata if hasattr(m, "max_length"))
+               for name, field in VerifyIn.model_fields.items()}
 CONTENT_TYPE = "application/json; charset=utf-8"  # ninja's JSONRenderer
 # The keys of certificates.api.VerifiedOut, in its order (ninja dumps the schema's fields in order).
-_VERIFIED_KEYS = ("holder_name", "id_number_masked", "occupation", "level", "level_label", "issuer",
-                  "issued_on", "status", "status_label")
+_VERIFIED_KEYS = tuple(VerifiedOut.model_fields)
 
 NOT_FOUND_BODY = json.dumps(NOT_FOUND).encode()
 SEVERAL_BODY = json.dumps(SEVERAL).encode()
