@@ -333,6 +333,8 @@ def _server_env(scale: Scale) -> dict[str, str]:
         "SKILLREG_VERIFY_RATE_LIMIT": RATE_LIMIT_FOR_BENCH,
         "PYTHONPATH": str(ROOT),
     })
+    # BENCH_SKILLREG_X=v serves the app with SKILLREG_X=v (a setting tried without editing this file).
+    env.update({k.removeprefix("BENCH_"): v for k, v in os.environ.items() if k.startswith("BENCH_SKILLREG_")})
     return env
 
 
@@ -463,7 +465,8 @@ def print_summary(scale: Scale, label: str, summary: dict[str, Any]) -> None:
 
 def main() -> None:
     scale = scale_from_argv()
-    steps = [a for a in sys.argv[1:] if a in {"load", "measure", "all", "gthread", "gthread-django"}] or ["all"]
+    known = {"load", "measure", "all", "gthread", "gthread-django", "gevent"}
+    steps = [a for a in sys.argv[1:] if a in known] or ["all"]
     if "load" in steps or "all" in steps:
         load(scale)
     result: dict[str, Any] = {}
@@ -473,6 +476,9 @@ def main() -> None:
     if "gthread" in steps:
         result["gthread"] = measure(scale, worker_class="gthread", threads=THREADS_PER_WORKER)
         print_summary(scale, f"gunicorn gthread x2 ({THREADS_PER_WORKER} threads)", result["gthread"]["summary"])
+    if "gevent" in steps:
+        result["gevent"] = measure(scale, worker_class="gevent")
+        print_summary(scale, "gunicorn gevent x2", result["gevent"]["summary"])
     if "gthread-django" in steps:  # the same, with the verification fast path switched off
         result["gthread_django"] = measure(scale, worker_class="gthread", threads=THREADS_PER_WORKER, fastpath=False)
         print_summary(scale, f"gunicorn gthread x2 ({THREADS_PER_WORKER} threads), SKILLREG_VERIFY_FASTPATH=0",

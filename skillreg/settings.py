@@ -260,6 +260,9 @@ if SKILLREG_WORKER_LOST_AFTER_SECONDS < 2 * SKILLREG_WORKER_HEARTBEAT_SECONDS:
 # Public certificate verification: requests per window per client address (then 429).
 SKILLREG_VERIFY_RATE_LIMIT = int(os.environ.get("SKILLREG_VERIFY_RATE_LIMIT", "30"))
 SKILLREG_VERIFY_RATE_WINDOW = int(os.environ.get("SKILLREG_VERIFY_RATE_WINDOW", "60"))
+# On a shared cache, each process adds its counts to the shared counters every this many ms
+# (certificates/ratelimit.py); 0 counts every lookup in the shared cache before answering.
+SKILLREG_VERIFY_RATE_FLUSH_MS = int(os.environ.get("SKILLREG_VERIFY_RATE_FLUSH_MS", "50"))
 SKILLREG_UPLOAD_MAX_BYTES = int(os.environ.get("SKILLREG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # Where a document sets no deadline, the system's stated default (every page says so):
 # inspection results published, complaints answered (working days), annual plan / summary due ("MM-DD").

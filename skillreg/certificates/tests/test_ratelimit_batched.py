@@ -1,0 +1,113 @@
+"""The verification limit on a shared cache, counted per process and added up in batches (issue 8,
+figure 1; issue 7's limit of 30 lookups a minute per address).
+
+Each ``Batcher`` here stands for one server process; two of them sharing one Redis are two
+workers. ``Batcher(None)`` starts no thread, so the test says when a flush happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import caches
+from django.test import Client, override_settings
+
+from skillreg.accounts.models import User
+from skillreg.certificates import ratelimit
+from skillreg.certificates.models import Certificate
+from skillreg.certificates.ratelimit import Batcher
+from skillreg.certificates.tests.conftest import make_id
+from skillreg.conftest import redis_or_skip
+
+REDIS = {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15",
+                     "KEY_PREFIX": "skillreg-batched-test"}}
+# Nothing listens on port 1: every call to this "Redis" fails as an unreachable server does.
+UNREACHABLE = {"default": {**REDIS["default"], "LOCATION": "redis://127.0.0.1:1/15"}}
+KEY, TIMEOUT, END = "certverify:203.0.113.9:0", 65, 2**40
+API = "/api/v1/public/certificates/verify"
+
+
+@pytest.fixture
+def cert(nm_user: User, issue: Callable[..., list[Certificate]]) -> Certificate:
+    return issue(nm_user, holders=[("张伟", make_id("150302", "19900101", 1))], level=4)[0]
+
+
+@pytest.fixture
+def shared() -> Iterator[object]:
+    with override_settings(CACHES=REDIS):
+        cache = caches["default"]
+        redis_or_skip(cache.clear)
+        ratelimit.reset()
+        yield cache
+        cache.clear()
+        ratelimit.reset()
+
+
+def test_one_process_counts_exactly_whether_or_not_it_has_flushed(shared) -> None:
+    worker = Batcher(None)
+    assert [worker.hit(KEY, TIMEOUT, END) for _ in range(2)] == [1, 2]
+    worker.flush()
+    assert shared.get(KEY) == 2  # the shared counter, in Django's own format
+    assert [worker.hit(KEY, TIMEOUT, END) for _ in range(2)] == [3, 4]
+    worker.flush()
+    assert shared.get(KEY) == 4 and worker.hit(KEY, TIMEOUT, END) == 5
+
+
+def test_two_processes_see_each_others_hits_from_their_next_flush(shared) -> None:
+    first, second = Batcher(None), Batcher(None)
+    for _ in range(20):
+        first.hit(KEY, TIMEOUT, END)
+    first.flush()
+    # The second process has not flushed since: it sees only its own hit (the documented bound).
+    assert second.hit(KEY, TIMEOUT, END) == 1
+    second.flush()
+    # Its flush read back the shared count: the first process's 20 and its own 1.
+    assert second.hit(KEY, TIMEOUT, END) == 22
+    second.flush()
+    assert shared.get(KEY) == 22
+    # The first process reads the shared count when it next flushes hits of its own: until then
+    # it decides on its last read (20) and its own new hit.
+    assert first.hit(KEY, TIMEOUT, END) == 21
+    first.flush()
+    assert shared.get(KEY) == 23 and first.hit(KEY, TIMEOUT, END) == 24
+
+
+def test_an_unreachable_cache_keeps_the_counts_and_each_process_still_limits(shared, caplog) -> None:
+    worker = Batcher(None)
+    with override_settings(CACHES=UNREACHABLE), caplog.at_level(logging.WARNING, "skillreg.certificates"):
+        for _ in range(3):
+            worker.hit(KEY, TIMEOUT, END)
+        worker.flush()  # fails: nothing is lost, nothing raised
+        assert worker.hit(KEY, TIMEOUT, END) == 4
+    assert "rate-limit counters not shared" in caplog.text
+    worker.flush()  # the cache is back: all four hits reach it
+    assert shared.get(KEY) == 4
+
+
+def test_counts_of_a_finished_window_are_forgotten_at_the_next_flush(shared, frozen_clock) -> None:
+    worker = Batcher(None)
+    ended = int(frozen_clock.timestamp())  # this window ended now
+    worker.hit("certverify:203.0.113.9:old", TIMEOUT, ended)
+    worker.flush()
+    assert worker._seen == {} and worker._ends == {}
+
+
+def test_the_flusher_thread_adds_the_hits_on_its_own(shared) -> None:
+    worker = Batcher(0.01)
+    for _ in range(5):
+        worker.hit(KEY, TIMEOUT, END)
+    deadline = time.monotonic() + 10
+    while shared.get(KEY) != 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert shared.get(KEY) == 5
+
+
+def test_the_api_limits_on_a_shared_cache_with_batching(settings, shared, cert: Certificate) -> None:  # type: ignore[no-untyped-def]
+    settings.SKILLREG_VERIFY_RATE_LIMIT = 3
+    assert settings.SKILLREG_VERIFY_RATE_FLUSH_MS > 0  # the production default: batched
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    codes = [client.get(API, {"number": cert.number}).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
