@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from skillreg.accounts.models import Role
@@ -161,3 +161,21 @@ def test_the_checked_rows_kept_for_the_commit_are_removed_and_a_damaged_copy_is_
     assert imp.status == RosterImport.Status.COMMITTED and imp.imported_rows == 2
     assert sorted(Registration.objects.filter(roster_import=imp).values_list("name", flat=True)) == ["张三", "王五"]
     assert not default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_the_candidates_id_number_keeps_its_unique_index_and_no_pattern_index() -> None:
+    """exams 0005 (issue 8, figure 3): PostgreSQL's extra varchar_pattern_ops index on the ID
+    number, which nothing reads, is gone; the uniqueness of a candidate's number is not."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL gets the pattern index")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'exams_candidate'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert not [d for d in definitions if "pattern_ops" in d], definitions
+    assert [d for d in definitions if d.startswith("CREATE UNIQUE INDEX") and "(id_number)" in d], definitions
+    Candidate.objects.create(id_number=make_id(1), name="张三", gender="男", birth_date=dt.date(1990, 1, 1),
+                             created_at=NOW)
+    with pytest.raises(IntegrityError):
+        Candidate.objects.create(id_number=make_id(1), name="李四", gender="男", birth_date=dt.date(1990, 1, 1),
+                                 created_at=NOW)
