@@ -7,12 +7,14 @@ process counts on its own; a deployment with several workers sets a shared cache
 On a shared cache each process counts in memory and adds its counts to the shared counters in
 one batch every ``SKILLREG_VERIFY_RATE_FLUSH_MS`` (default 50 ms; issue 8, figure 1): a round
 trip to the cache on every lookup cost a fifth of the lookup's CPU. A process decides on the
-shared count it last read plus its own hits since, so within one process the limit is exact,
-and across processes an address can get past the limit by at most what the other processes
-let it have in the last interval before they flushed (with the defaults and an address
-spreading 100 requests a second over two workers: about 3 more in its minute). ``0`` counts
-every request in the shared cache before answering (exact across processes). If the shared
-cache is unreachable the counts wait in memory and each process still limits on its own.
+shared count it last read plus its own hits since, so within one process the limit is exact.
+An address that reaches a quarter of the limit in one process before those hits are added up
+is counted in the shared cache at once, in its request, and decided on the shared count; so
+across processes an address gets past the limit by at most a quarter of the limit per other
+process (30 a minute, two workers: at most 6 more in its minute, only by bursting within one
+interval), while an ordinary address never waits for the cache. ``0`` counts every request in
+the shared cache before answering (exact across processes). If the shared cache is
+unreachable the counts wait in memory and each process still limits on its own.
 
 Settings (read with getattr, so they can be changed in settings or tests):
 ``SKILLREG_VERIFY_RATE_LIMIT`` (requests per window, default 30),
@@ -43,6 +45,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_LIMIT = 30
 DEFAULT_WINDOW = 60
 DEFAULT_FLUSH_MS = 50
+# An address with limit // SYNC_FRACTION hits not yet added up in one process is counted in the
+# shared cache at once (Batcher.hit): the most any process lets it have on a stale count.
+SYNC_FRACTION = 4
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def hit(request: HttpRequest, *, bucket: str = "certverify") -> Verdict:
     key = f"{bucket}:{client_address(request)}:{start}"
     flush_ms = int(getattr(settings, "SKILLREG_VERIFY_RATE_FLUSH_MS", DEFAULT_FLUSH_MS))
     if flush_ms > 0 and not isinstance(caches["default"], LocMemCache):
-        count = _batcher(flush_ms / 1000).hit(key, window + 5, start + window)
+        count = _batcher(flush_ms / 1000).hit(key, window + 5, start + window, limit)
     else:
         count = _count(key, window + 5)
     return Verdict(count <= limit, limit, window, max(1, start + window - now))
@@ -151,6 +156,7 @@ class Batcher:
     def __init__(self, interval: float | None) -> None:
         self.interval = interval
         self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
         self._seen: dict[str, int] = {}  # the shared count at the last flush
         self._ends: dict[str, int] = {}  # when each key's window ends (epoch seconds)
         self._pending: dict[str, tuple[int, int]] = {}  # hits not yet flushed, and the key's timeout
@@ -160,18 +166,33 @@ class Batcher:
         if interval is not None:
             threading.Thread(target=self._run, name="skillreg-ratelimit-flush", daemon=True).start()
 
-    def hit(self, key: str, timeout: int, window_end: int) -> int:
-        """Count one hit; the count the limit is checked against."""
+    def hit(self, key: str, timeout: int, window_end: int, limit: int) -> int:
+        """Count one hit; the count the limit is checked against.
+
+        An address with ``limit // SYNC_FRACTION`` hits in this process not yet added up is a
+        heavy one: the hits are added now, in this request, and the shared count read back,
+        so that no process lets it have more than that on a stale count.
+        """
         with self._lock:
             hits = self._pending.get(key, (0, timeout))[0] + 1
             self._pending[key] = (hits, timeout)
             self._ends[key] = window_end
-            count = self._seen.get(key, 0) + self._flushing.get(key, (0, 0))[0] + hits
-        if not self._wake.is_set():
+            unflushed = self._flushing.get(key, (0, 0))[0] + hits
+            count = self._seen.get(key, 0) + unflushed
+        if unflushed >= max(1, limit // SYNC_FRACTION) and count <= limit:
+            self.flush()
+            with self._lock:
+                count = (self._seen.get(key, 0) + self._flushing.get(key, (0, 0))[0]
+                         + self._pending.get(key, (0, 0))[0])
+        elif not self._wake.is_set():
             self._wake.set()
         return count
 
     def flush(self) -> None:
+        with self._flush_lock:  # the flusher thread and a heavy address's request, one at a time
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             batch, self._pending = self._pending, {}
             self._flushing = batch

@@ -27,6 +27,7 @@ REDIS = {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": "r
 # Nothing listens on port 1: every call to this "Redis" fails as an unreachable server does.
 UNREACHABLE = {"default": {**REDIS["default"], "LOCATION": "redis://127.0.0.1:1/15"}}
 KEY, TIMEOUT, END = "certverify:203.0.113.9:0", 65, 2**40
+LIMIT = 1000  # high enough that no test below but the heavy-address one reaches a quarter of it
 API = "/api/v1/public/certificates/verify"
 
 
@@ -48,40 +49,57 @@ def shared() -> Iterator[object]:
 
 def test_one_process_counts_exactly_whether_or_not_it_has_flushed(shared) -> None:
     worker = Batcher(None)
-    assert [worker.hit(KEY, TIMEOUT, END) for _ in range(2)] == [1, 2]
+    assert [worker.hit(KEY, TIMEOUT, END, LIMIT) for _ in range(2)] == [1, 2]
     worker.flush()
     assert shared.get(KEY) == 2  # the shared counter, in Django's own format
-    assert [worker.hit(KEY, TIMEOUT, END) for _ in range(2)] == [3, 4]
+    assert [worker.hit(KEY, TIMEOUT, END, LIMIT) for _ in range(2)] == [3, 4]
     worker.flush()
-    assert shared.get(KEY) == 4 and worker.hit(KEY, TIMEOUT, END) == 5
+    assert shared.get(KEY) == 4 and worker.hit(KEY, TIMEOUT, END, LIMIT) == 5
 
 
 def test_two_processes_see_each_others_hits_from_their_next_flush(shared) -> None:
     first, second = Batcher(None), Batcher(None)
     for _ in range(20):
-        first.hit(KEY, TIMEOUT, END)
+        first.hit(KEY, TIMEOUT, END, LIMIT)
     first.flush()
     # The second process has not flushed since: it sees only its own hit (the documented bound).
-    assert second.hit(KEY, TIMEOUT, END) == 1
+    assert second.hit(KEY, TIMEOUT, END, LIMIT) == 1
     second.flush()
     # Its flush read back the shared count: the first process's 20 and its own 1.
-    assert second.hit(KEY, TIMEOUT, END) == 22
+    assert second.hit(KEY, TIMEOUT, END, LIMIT) == 22
     second.flush()
     assert shared.get(KEY) == 22
     # The first process reads the shared count when it next flushes hits of its own: until then
     # it decides on its last read (20) and its own new hit.
-    assert first.hit(KEY, TIMEOUT, END) == 21
+    assert first.hit(KEY, TIMEOUT, END, LIMIT) == 21
     first.flush()
-    assert shared.get(KEY) == 23 and first.hit(KEY, TIMEOUT, END) == 24
+    assert shared.get(KEY) == 23 and first.hit(KEY, TIMEOUT, END, LIMIT) == 24
+
+
+def test_a_heavy_address_is_counted_in_the_shared_cache_before_a_quarter_of_the_limit(shared) -> None:
+    """limit 8: from the 2nd hit not yet added up in one process, that request adds them up and reads
+    the shared count back, so each other process lets an address have at most 1 hit it cannot see."""
+    first, second = Batcher(None), Batcher(None)
+    assert [first.hit(KEY, TIMEOUT, END, 8) for _ in range(5)] == [1, 2, 3, 4, 5]
+    assert shared.get(KEY) == 4  # the 2nd and 4th hits were added up in their requests; the 5th waits
+    assert second.hit(KEY, TIMEOUT, END, 8) == 1  # its first: not yet a heavy address here
+    assert second.hit(KEY, TIMEOUT, END, 8) == 6  # heavy: the shared 4, and its own 2
+    # The first's 5th hit is not added up yet: the one hit the second process cannot see.
+    assert [second.hit(KEY, TIMEOUT, END, 8) for _ in range(3)] == [7, 8, 9]
+    # Over the limit, a hit is refused without a round trip; it is still counted.
+    assert second.hit(KEY, TIMEOUT, END, 8) == 10 and shared.get(KEY) == 8
+    first.flush()
+    second.flush()
+    assert shared.get(KEY) == 11  # every hit once: the first's 5 and the second's 6
 
 
 def test_an_unreachable_cache_keeps_the_counts_and_each_process_still_limits(shared, caplog) -> None:
     worker = Batcher(None)
     with override_settings(CACHES=UNREACHABLE), caplog.at_level(logging.WARNING, "skillreg.certificates"):
         for _ in range(3):
-            worker.hit(KEY, TIMEOUT, END)
+            worker.hit(KEY, TIMEOUT, END, LIMIT)
         worker.flush()  # fails: nothing is lost, nothing raised
-        assert worker.hit(KEY, TIMEOUT, END) == 4
+        assert worker.hit(KEY, TIMEOUT, END, LIMIT) == 4
     assert "rate-limit counters not shared" in caplog.text
     worker.flush()  # the cache is back: all four hits reach it
     assert shared.get(KEY) == 4
@@ -90,7 +108,7 @@ def test_an_unreachable_cache_keeps_the_counts_and_each_process_still_limits(sha
 def test_counts_of_a_finished_window_are_forgotten_at_the_next_flush(shared, frozen_clock) -> None:
     worker = Batcher(None)
     ended = int(frozen_clock.timestamp())  # this window ended now
-    worker.hit("certverify:203.0.113.9:old", TIMEOUT, ended)
+    worker.hit("certverify:203.0.113.9:old", TIMEOUT, ended, LIMIT)
     worker.flush()
     assert worker._seen == {} and worker._ends == {}
 
@@ -98,7 +116,7 @@ def test_counts_of_a_finished_window_are_forgotten_at_the_next_flush(shared, fro
 def test_the_flusher_thread_adds_the_hits_on_its_own(shared) -> None:
     worker = Batcher(0.01)
     for _ in range(5):
-        worker.hit(KEY, TIMEOUT, END)
+        worker.hit(KEY, TIMEOUT, END, LIMIT)
     deadline = time.monotonic() + 10
     while shared.get(KEY) != 5 and time.monotonic() < deadline:
         time.sleep(0.02)
