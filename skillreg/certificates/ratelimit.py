@@ -23,11 +23,11 @@ Settings (read with getattr, so they can be changed in settings or tests):
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,19 +89,11 @@ COUNT_SCRIPT = ("local n = redis.call('INCR', KEYS[1]) "
                 "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n")
 
 
-# One registered script per cache backend: Django's RedisCache builds a new redis client on every
-# call (get_client), and a script registered on it would be built, and its digest hashed, again
-# on every request. The backend is per thread (django.core.cache.caches) and writes always go to
-# its first server's pool, so one client per backend is the client Django would have used.
-_scripts: weakref.WeakKeyDictionary[RedisCache, Any] = weakref.WeakKeyDictionary()
-
-
-def _count_script(backend: RedisCache) -> Any:
-    script = _scripts.get(backend)
-    if script is None:
-        # EVALSHA with the script's digest (EVAL once if the server has not seen it).
-        script = _scripts[backend] = backend._cache.get_client(write=True).register_script(COUNT_SCRIPT)
-    return script
+@functools.lru_cache(maxsize=16)
+def _count_script(client: Any) -> Any:
+    # EVALSHA with the script's digest (EVAL once if the server has not seen it); one per client
+    # (core.cache.RedisCache keeps one client per connection pool).
+    return client.register_script(COUNT_SCRIPT)
 
 
 def _count(key: str, timeout: int) -> int:
@@ -113,7 +105,8 @@ def _count(key: str, timeout: int) -> int:
         # add() and incr() use, and the value is the plain integer Django stores for ints, so a
         # counter written either way is one counter.
         full_key = backend.make_and_validate_key(key)
-        return int(_count_script(backend)(keys=[full_key], args=[timeout]))
+        client = backend._cache.get_client(full_key, write=True)
+        return int(_count_script(client)(keys=[full_key], args=[timeout]))
     # add() is atomic where the backend is (memcached, database); then incr().
     cache.add(key, 0, timeout=timeout)
     try:
