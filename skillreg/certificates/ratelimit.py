@@ -194,6 +194,7 @@ class Batcher:
         try:
             counts = _add_many(batch)
         except Exception as exc:  # the cache is down: keep the hits, limit on this process's own counts
+            # (keys of a batch written in part before the failure are added again: stricter, never looser)
             with self._lock:
                 for key, (hits, timeout) in batch.items():
                     self._pending[key] = (self._pending.get(key, (0, timeout))[0] + hits, timeout)
