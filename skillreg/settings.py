@@ -188,7 +188,9 @@ def _caches(url: str) -> dict[str, dict[str, object]]:
         return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                             "LOCATION": rest or "skillreg_cache", "OPTIONS": options}}
     if scheme in {"redis", "rediss"}:
-        return {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": url}}
+        # A Redis host that stops answering fails a call in seconds, not at the kernel's TCP timeout.
+        return {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": url,
+                            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
     raise ImproperlyConfigured(f"SKILLREG_CACHE_URL 无法识别：{url}（应为 locmem://、db://表名 或 redis://主机:端口/库号）")
 
 

@@ -4,17 +4,21 @@ The counter lives in Django's cache. With the default local-memory cache each se
 process counts on its own; a deployment with several workers sets a shared cache
 (database or Redis) in CACHES so the limit holds across them.
 
-On a shared cache each process counts in memory and adds its counts to the shared counters in
-one batch every ``SKILLREG_VERIFY_RATE_FLUSH_MS`` (default 50 ms; issue 8, figure 1): a round
-trip to the cache on every lookup cost a fifth of the lookup's CPU. A process decides on the
-shared count it last read plus its own hits since, so within one process the limit is exact.
-An address that reaches a quarter of the limit in one process before those hits are added up
-is counted in the shared cache at once, in its request, and decided on the shared count; so
-across processes an address gets past the limit by at most a quarter of the limit per other
-process (30 a minute, two workers: at most 6 more in its minute, only by bursting within one
-interval), while an ordinary address never waits for the cache. ``0`` counts every request in
-the shared cache before answering (exact across processes). If the shared cache is
-unreachable the counts wait in memory and each process still limits on its own.
+On Redis each process counts in memory and adds its counts to the shared counters in one
+pipelined batch every ``SKILLREG_VERIFY_RATE_FLUSH_MS`` (default 50 ms; issue 8, figure 1): a
+round trip per lookup cost a fifth of the lookup's CPU. A process decides on the shared count it
+last read for the address plus its own hits since, so within one process the limit is exact.
+An address with a quarter of the limit not yet added up in a process is added up at once, in
+its request, and decided on the shared count. What an address can get past the limit is
+therefore at most ``limit // 4 - 1`` for each process that serves it within the window and had
+not read its count (a worker replaced after ``--max-requests`` is a new process), plus what a
+killed process had not added up: with 30 a minute and two workers, at most 12 more in a minute.
+Limits under 8 are counted in the shared cache on every hit, exactly. ``0`` counts every
+lookup in the shared cache before it is answered. If Redis is unreachable the counts wait in
+memory, each process limits on its own, and no request waits for Redis for 5 s.
+
+The database cache is not batched: Django's ``incr`` there is a read and a write, and two
+processes adding batches at once would lose one of them; it counts every lookup as before.
 
 Settings (read with getattr, so they can be changed in settings or tests):
 ``SKILLREG_VERIFY_RATE_LIMIT`` (requests per window, default 30),
@@ -23,6 +27,7 @@ Settings (read with getattr, so they can be changed in settings or tests):
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import os
@@ -33,9 +38,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import close_old_connections
 from django.http import HttpRequest
 
 from skillreg.core import clock
@@ -77,7 +80,7 @@ def hit(request: HttpRequest, *, bucket: str = "certverify") -> Verdict:
     start = now - now % window
     key = f"{bucket}:{client_address(request)}:{start}"
     flush_ms = int(getattr(settings, "SKILLREG_VERIFY_RATE_FLUSH_MS", DEFAULT_FLUSH_MS))
-    if flush_ms > 0 and not isinstance(caches["default"], LocMemCache):
+    if flush_ms > 0 and isinstance(caches["default"], RedisCache):
         count = _batcher(flush_ms / 1000).hit(key, window + 5, start + window, limit)
     else:
         count = _count(key, window + 5)
@@ -117,27 +120,32 @@ def _count(key: str, timeout: int) -> int:
 
 
 def _add_many(batch: dict[str, tuple[int, int]]) -> dict[str, int]:
-    """Add each key's hits to its shared counter (created with its timeout); the new counts."""
+    """Add each key's hits to its shared Redis counter (created with its timeout); the new counts.
+
+    One round trip for the batch. INCRBY is atomic, so batches of several processes add up.
+    EXPIRE on every flush keeps a counter at most window + 5 s after its last hit; the key names
+    its window, so a later expiry changes nothing. A key Redis refuses (another type stored
+    under it) is left out and logged; a failed round trip raises, and the caller keeps the hits.
+    """
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # One round trip for the whole batch. EXPIRE on every flush keeps a counter at most
-        # window + 5 s after its last hit; the key names its window, so a later expiry changes nothing.
-        keys = [backend.make_and_validate_key(key) for key in batch]
-        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
-        for full_key, (hits, timeout) in zip(keys, batch.values(), strict=True):
-            pipe.incrby(full_key, hits)
-            pipe.expire(full_key, timeout)
-        replies = pipe.execute()
-        return {key: int(replies[2 * i]) for i, key in enumerate(batch)}
+    if not isinstance(backend, RedisCache):
+        raise TypeError("only counters on Redis are added up in batches")
+    keys = [backend.make_and_validate_key(key) for key in batch]
+    pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
+    for full_key, (hits, timeout) in zip(keys, batch.values(), strict=True):
+        pipe.incrby(full_key, hits)
+        pipe.expire(full_key, timeout)
+    replies = pipe.execute(raise_on_error=False)
     counts = {}
-    for key, (hits, timeout) in batch.items():
-        backend.add(key, 0, timeout=timeout)
-        try:
-            counts[key] = backend.incr(key, hits)
-        except ValueError:  # expired between add and incr
-            backend.set(key, hits, timeout=timeout)
-            counts[key] = hits
+    for i, key in enumerate(batch):
+        if isinstance(replies[2 * i], Exception):
+            logger.warning("rate-limit counter refused by the cache (%s)", type(replies[2 * i]).__name__)
+        else:
+            counts[key] = int(replies[2 * i])
     return counts
+
+
+BACKOFF_SECONDS = 5.0  # after a failed flush: requests decide on their own counts for this long
 
 
 class Batcher:
@@ -150,21 +158,25 @@ class Batcher:
         self.interval = interval
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
-        self._seen: dict[str, int] = {}  # the shared count at the last flush
+        self._seen: dict[str, int] = {}  # the shared count at this process's last flush of the key
         self._ends: dict[str, int] = {}  # when each key's window ends (epoch seconds)
         self._pending: dict[str, tuple[int, int]] = {}  # hits not yet flushed, and the key's timeout
         self._flushing: dict[str, tuple[int, int]] = {}  # hits being flushed
         self._wake = threading.Event()
         self._failures = 0
+        self._retry_at = 0.0  # monotonic; before it, no request flushes (the cache just failed)
         if interval is not None:
             threading.Thread(target=self._run, name="skillreg-ratelimit-flush", daemon=True).start()
+
+    def _count(self, key: str) -> int:
+        return (self._seen.get(key, 0) + self._flushing.get(key, (0, 0))[0]
+                + self._pending.get(key, (0, 0))[0])
 
     def hit(self, key: str, timeout: int, window_end: int, limit: int) -> int:
         """Count one hit; the count the limit is checked against.
 
         An address with ``limit // SYNC_FRACTION`` hits in this process not yet added up is a
-        heavy one: the hits are added now, in this request, and the shared count read back,
-        so that no process lets it have more than that on a stale count.
+        heavy one: its hits are added now, in this request, and the shared count read back.
         """
         with self._lock:
             hits = self._pending.get(key, (0, timeout))[0] + 1
@@ -172,46 +184,59 @@ class Batcher:
             self._ends[key] = window_end
             unflushed = self._flushing.get(key, (0, 0))[0] + hits
             count = self._seen.get(key, 0) + unflushed
-        if unflushed >= max(1, limit // SYNC_FRACTION) and count <= limit:
-            self.flush()
+        if (unflushed >= max(1, limit // SYNC_FRACTION) and count <= limit
+                and time.monotonic() >= self._retry_at):
+            self.flush(only=key)
             with self._lock:
-                count = (self._seen.get(key, 0) + self._flushing.get(key, (0, 0))[0]
-                         + self._pending.get(key, (0, 0))[0])
+                count = self._count(key)
         elif not self._wake.is_set():
             self._wake.set()
         return count
 
-    def flush(self) -> None:
+    def flush(self, only: str | None = None) -> None:
+        """Add the pending hits (of every key, or of ``only``) to the shared counters."""
         with self._flush_lock:  # the flusher thread and a heavy address's request, one at a time
-            self._flush()
+            self._flush(only)
 
-    def _flush(self) -> None:
+    def _flush(self, only: str | None) -> None:
         with self._lock:
-            batch, self._pending = self._pending, {}
+            if only is None:
+                batch, self._pending = self._pending, {}
+            else:
+                batch = {only: self._pending.pop(only)} if only in self._pending else {}
             self._flushing = batch
         if not batch:
             return
         try:
             counts = _add_many(batch)
-        except Exception as exc:  # the cache is down: keep the hits, limit on this process's own counts
+        except Exception as exc:  # Redis is down: keep the hits, limit on this process's own counts
             # (keys of a batch written in part before the failure are added again: stricter, never looser)
+            self._retry_at = time.monotonic() + BACKOFF_SECONDS
             with self._lock:
                 for key, (hits, timeout) in batch.items():
                     self._pending[key] = (self._pending.get(key, (0, timeout))[0] + hits, timeout)
                 self._flushing = {}
+                self._forget_ended(including_pending=True)
             self._failures += 1
             if self._failures in (1, 10) or self._failures % 1000 == 0:
                 logger.warning("rate-limit counters not shared (%s, %d times); counting per process",
                                type(exc).__name__, self._failures)
             return
         self._failures = 0
-        now = int(clock.now().timestamp())
         with self._lock:
             self._seen.update(counts)
             self._flushing = {}
-            for key in [key for key, end in self._ends.items() if end <= now and key not in self._pending]:
-                del self._ends[key]
-                self._seen.pop(key, None)
+            self._forget_ended(including_pending=False)
+
+    def _forget_ended(self, *, including_pending: bool) -> None:
+        """Drop the counts of windows that have ended (under ``_lock``)."""
+        now = int(clock.now().timestamp())
+        for key in [key for key, end in self._ends.items() if end <= now]:
+            if key in self._pending and not including_pending:
+                continue
+            del self._ends[key]
+            self._seen.pop(key, None)
+            self._pending.pop(key, None)
 
     def _run(self) -> None:
         interval = self.interval or DEFAULT_FLUSH_MS / 1000
@@ -220,12 +245,12 @@ class Batcher:
             self._wake.clear()
             time.sleep(interval)  # gather the interval's hits into one batch
             try:
-                # The database cache's connection belongs to this thread, which no request
-                # signal reaches: drop it here when it is broken or past CONN_MAX_AGE.
-                close_old_connections()
                 self.flush()
             except Exception:  # never let the flusher die
                 logger.exception("rate-limit flush failed")
+            if self._pending:  # Redis failed: try again once the back-off is over
+                time.sleep(max(0.0, self._retry_at - time.monotonic()))
+                self._wake.set()
 
 
 _batchers: dict[tuple[int, float], Batcher] = {}
@@ -244,11 +269,24 @@ def _batcher(interval: float) -> Batcher:
     return batcher
 
 
+@atexit.register
+def _flush_at_exit() -> None:
+    """A worker leaving (gunicorn's --max-requests, a graceful restart) adds up what it counted."""
+    pid = os.getpid()
+    for (owner, _), batcher in list(_batchers.items()):
+        if owner == pid:
+            try:
+                batcher.flush()
+            except Exception:  # exiting: nothing more to do
+                logger.warning("rate-limit counts not added up at exit")
+
+
 def reset() -> None:
     """Forget this process's unflushed and remembered counts (tests, with cache.clear())."""
     for batcher in list(_batchers.values()):
-        with batcher._lock:
+        with batcher._flush_lock, batcher._lock:
             batcher._seen.clear()
             batcher._pending.clear()
             batcher._ends.clear()
             batcher._flushing.clear()
+            batcher._retry_at = 0.0

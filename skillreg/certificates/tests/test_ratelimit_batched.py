@@ -1,5 +1,5 @@
-"""The verification limit on a shared cache, counted per process and added up in batches (issue 8,
-figure 1; issue 7's limit of 30 lookups a minute per address).
+"""The verification limit on Redis, counted per process and added up in batches (issue 8, figure 1;
+issue 7's limit of 30 lookups a minute per address).
 
 Each ``Batcher`` here stands for one server process; two of them sharing one Redis are two
 workers. ``Batcher(None)`` starts no thread, so the test says when a flush happens.
@@ -8,6 +8,7 @@ workers. ``Batcher(None)`` starts no thread, so the test says when a flush happe
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -21,6 +22,7 @@ from skillreg.certificates.models import Certificate
 from skillreg.certificates.ratelimit import Batcher
 from skillreg.certificates.tests.conftest import make_id
 from skillreg.conftest import redis_or_skip
+from skillreg.core import clock
 
 REDIS = {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15",
                      "KEY_PREFIX": "skillreg-batched-test"}}
@@ -123,9 +125,77 @@ def test_the_flusher_thread_adds_the_hits_on_its_own(shared) -> None:
     assert shared.get(KEY) == 5
 
 
-def test_the_api_limits_on_a_shared_cache_with_batching(settings, shared, cert: Certificate) -> None:  # type: ignore[no-untyped-def]
-    settings.SKILLREG_VERIFY_RATE_LIMIT = 3
+def test_the_api_limits_on_redis_with_batching(settings, shared, cert: Certificate) -> None:  # type: ignore[no-untyped-def]
+    """Limit 40: the address is added up in its request every 10th hit, in between it is not."""
+    settings.SKILLREG_VERIFY_RATE_LIMIT = 40
     assert settings.SKILLREG_VERIFY_RATE_FLUSH_MS > 0  # the production default: batched
     client = Client(REMOTE_ADDR="203.0.113.10")
-    codes = [client.get(API, {"number": cert.number}).status_code for _ in range(5)]
-    assert codes == [200, 200, 200, 429, 429]
+    codes = [client.get(API, {"number": cert.number}).status_code for _ in range(42)]
+    assert codes == [200] * 40 + [429, 429]
+    # Another address is not affected.
+    assert Client(REMOTE_ADDR="203.0.113.11").get(API, {"number": cert.number}).status_code == 200
+
+
+def test_an_address_gets_at_most_a_quarter_of_the_limit_less_one_from_a_process_that_had_not_seen_it(
+        shared) -> None:
+    """The documented bound, limit 30: all 30 from one worker, then the other worker lets the address
+    have 6 more on its stale count before its 7th unflushed hit reads the shared count."""
+    first, second = Batcher(None), Batcher(None)
+    allowed = sum(first.hit(KEY, TIMEOUT, END, 30) <= 30 for _ in range(40))
+    first.flush()
+    allowed += sum(second.hit(KEY, TIMEOUT, END, 30) <= 30 for _ in range(40))
+    assert allowed == 30 + (30 // 4 - 1)
+
+
+def test_hits_from_many_threads_while_flushing_are_each_counted_once(shared) -> None:
+    worker = Batcher(None)
+    stop = threading.Event()
+
+    def flusher() -> None:
+        while not stop.is_set():
+            worker.flush()
+
+    def hitter() -> None:
+        for _ in range(300):
+            worker.hit(KEY, TIMEOUT, END, LIMIT * 1000)
+
+    background = threading.Thread(target=flusher)
+    background.start()
+    threads = [threading.Thread(target=hitter) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    background.join()
+    worker.flush()
+    assert shared.get(KEY) == 1800 and worker.hit(KEY, TIMEOUT, END, LIMIT * 1000) == 1801
+
+
+def test_after_a_failed_flush_requests_do_not_wait_for_the_cache(shared, monkeypatch) -> None:
+    """Redis down: a heavy address's request does not try it again for BACKOFF_SECONDS."""
+    worker = Batcher(None)
+    calls = []
+
+    def down(batch: object) -> dict[str, int]:
+        calls.append(batch)
+        raise ConnectionError("down")
+
+    monkeypatch.setattr(ratelimit, "_add_many", down)
+    worker.hit(KEY, TIMEOUT, END, 4)  # limit 4: every hit is a heavy one
+    assert len(calls) == 1
+    assert [worker.hit(KEY, TIMEOUT, END, 4) for _ in range(4)] == [2, 3, 4, 5]  # decided locally
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_the_database_cache_is_not_batched(settings) -> None:  # type: ignore[no-untyped-def]
+    """Its incr is a read and a write: batches of two processes could overwrite each other."""
+    db_cache = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "skillreg_cache"}}
+    with override_settings(CACHES=db_cache):
+        client = Client(REMOTE_ADDR="203.0.113.12")
+        for _ in range(2):
+            client.get(API, {"number": "Y000000000000000000001"})
+        now = int(clock.now().timestamp())
+        # In the cache at once, nothing held back in the process.
+        assert caches["default"].get(f"certverify:203.0.113.12:{now - now % 60}") == 2
