@@ -10,9 +10,9 @@ round trip per lookup cost a fifth of the lookup's CPU. A process decides on the
 last read for the address plus its own hits since, so within one process the limit is exact.
 An address with a quarter of the limit not yet added up in a process is added up at once, in
 its request, and decided on the shared count. What an address can get past the limit is
-therefore at most ``limit // 4 - 1`` for each process that serves it within the window and had
-not read its count (a worker replaced after ``--max-requests`` is a new process), plus what a
-killed process had not added up: with 30 a minute and two workers, at most 12 more in a minute.
+therefore at most ``limit // 4 - 1`` for each process that serves it within the window (a
+worker replaced after ``--max-requests`` is a new process), plus what a killed process had not
+added up: with 30 a minute and two workers, at most 12 more in a minute.
 Limits under 8 are counted in the shared cache on every hit, exactly. ``0`` counts every
 lookup in the shared cache before it is answered. If Redis is unreachable the counts wait in
 memory, each process limits on its own, and no request waits for Redis for 5 s.
