@@ -29,7 +29,7 @@ REDIS = {"default": {"BACKEND": "skillreg.core.cache.RedisCache", "LOCATION": "r
 # Nothing listens on port 1: every call to this "Redis" fails as an unreachable server does.
 UNREACHABLE = {"default": {**REDIS["default"], "LOCATION": "redis://127.0.0.1:1/15"}}
 KEY, TIMEOUT, END = "certverify:203.0.113.9:0", 65, 2**40
-LIMIT = 1000  # high enough that no test below but the heavy-address one reaches a quarter of it
+LIMIT = 1000  # the tests that use it never reach a quarter of it: no hit is added up in its request
 API = "/api/v1/public/certificates/verify"
 
 
