@@ -1,6 +1,6 @@
 """Figure 1: public certificate verification, the app under gunicorn against a Starlette + asyncpg floor.
 
-    .venv/bin/python -m bench.certificates [--scale small|full] [load|measure|gthread|gthread-django|all]
+    .venv/bin/python -m bench.certificates [--scale small|full] [load|measure|gthread|gthread-django|gevent|all]
 
 ``load`` builds the bench database ``skillreg_bench_<scale>`` (the project's migrations, then
 N certificates by COPY with the secondary indexes dropped and rebuilt afterwards, as a

@@ -137,11 +137,11 @@ def _add_many(batch: dict[str, tuple[int, int]]) -> dict[str, int]:
         pipe.expire(full_key, timeout)
     replies = pipe.execute(raise_on_error=False)
     counts = {}
-    for i, key in enumerate(batch):
-        if isinstance(replies[2 * i], Exception):
-            logger.warning("rate-limit counter refused by the cache (%s)", type(replies[2 * i]).__name__)
+    for key, reply in zip(batch, replies[::2], strict=True):  # INCRBY's replies; EXPIRE's between
+        if isinstance(reply, Exception):
+            logger.warning("rate-limit counter refused by the cache (%s)", type(reply).__name__)
         else:
-            counts[key] = int(replies[2 * i])
+            counts[key] = int(reply)
     return counts
 
 
