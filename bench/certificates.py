@@ -346,7 +346,7 @@ def start_app(scale: Scale, log_file: Path, *, worker_class: str = "sync", threa
            # (bench/baseline_server.py): the kernel spreads the connections. With one shared socket
            # the busiest worker kept accepting — 15 of wrk's 16 connections on one worker.
            "--reuse-port"]
-    if worker_class == "gthread":
+    if worker_class in ("gthread", INLINE_WORKER):
         cmd += ["--threads", str(threads)]
     # The rate limiter's shared cache table (an operator's `skillreg migrate` creates it; the bench
     # database was migrated with the development settings, which keep the cache in memory).
@@ -408,6 +408,8 @@ def run_wrk(port: int, paths: Path, seconds: int) -> dict[str, Any]:
 
 
 APP_PREFIX = "/api/v1/public/certificates/verify"
+# README.md's worker class: gthread, with the verification answered on the polling thread.
+INLINE_WORKER = "skillreg.serving.ThreadWorker"
 BASE_PREFIX = "/verify"
 
 
@@ -465,7 +467,7 @@ def print_summary(scale: Scale, label: str, summary: dict[str, Any]) -> None:
 
 def main() -> None:
     scale = scale_from_argv()
-    known = {"load", "measure", "all", "gthread", "gthread-django", "gevent"}
+    known = {"load", "measure", "all", "gthread", "inline", "gthread-django", "gevent"}
     steps = [a for a in sys.argv[1:] if a in known] or ["all"]
     if "load" in steps or "all" in steps:
         load(scale)
@@ -476,6 +478,9 @@ def main() -> None:
     if "gthread" in steps:
         result["gthread"] = measure(scale, worker_class="gthread", threads=THREADS_PER_WORKER)
         print_summary(scale, f"gunicorn gthread x2 ({THREADS_PER_WORKER} threads)", result["gthread"]["summary"])
+    if "inline" in steps:
+        result["inline"] = measure(scale, worker_class=INLINE_WORKER, threads=THREADS_PER_WORKER)
+        print_summary(scale, f"gunicorn {INLINE_WORKER} x2 ({THREADS_PER_WORKER} threads)", result["inline"]["summary"])
     if "gevent" in steps:
         result["gevent"] = measure(scale, worker_class="gevent")
         print_summary(scale, "gunicorn gevent x2", result["gevent"]["summary"])
