@@ -161,6 +161,13 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     # Tests never write through it: pytest-django points the alias at the test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # A database that does not answer fails a request in seconds instead of after the
+        # kernel's TCP timeout (minutes); the public verification waits on the worker's polling
+        # thread (skillreg.serving), where every other connection of the worker waits with it.
+        # DATABASE_URL's ?connect_timeout=N overrides it.
+        _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASE_ROUTERS = ["skillreg.core.db_router.PublicReadsToReplica"]
 # The alias the public lookups read from (None: the primary).
 SKILLREG_PUBLIC_READ_DB = "replica" if os.environ.get("DATABASE_REPLICA_URL") else None

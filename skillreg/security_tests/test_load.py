@@ -7,7 +7,9 @@ from the verification limit would be expected; the limit is set above the count 
 connection dropped, nothing above 60 s.
 
 Bounded: ``SKILLREG_LOAD_REQUESTS`` (default 800) requests, 16 clients
-(``SKILLREG_LOAD_CLIENTS``), gunicorn with 2 workers × 4 threads.
+(``SKILLREG_LOAD_CLIENTS``), gunicorn with 2 workers × 4 threads of README.md's worker class
+(``skillreg.serving.ThreadWorker``: the kept-alive verifications answered on each worker's polling
+thread, everything else on its threads).
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def test_public_endpoints_and_login_page_answer_16_concurrent_clients_without_er
     port = free_port()
     log = tmp_path / "gunicorn.log"
     server = subprocess.Popen([GUNICORN, "skillreg.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--threads", "4", "--timeout", "60", "--log-level", "warning"],
+                               "--worker-class", "skillreg.serving.ThreadWorker", "--threads", "4",
+                               "--reuse-port", "--timeout", "60", "--log-level", "warning"],
                               cwd=BASE_DIR, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     statuses: Counter[int | str] = Counter()
     errors: list[str] = []

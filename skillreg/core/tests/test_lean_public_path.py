@@ -111,7 +111,8 @@ def _settings_in_subprocess(**env: str) -> dict[str, Any]:
     code = ("import json, django; django.setup(); from django.conf import settings; "
             "print(json.dumps({'limit': settings.SKILLREG_VERIFY_RATE_LIMIT, "
             "'cache': settings.CACHES['default']['BACKEND'], 'location': settings.CACHES['default'].get('LOCATION'), "
-            "'replica': settings.SKILLREG_PUBLIC_READ_DB}))")
+            "'replica': settings.SKILLREG_PUBLIC_READ_DB, "
+            "'db_options': {a: d.get('OPTIONS', {}) for a, d in settings.DATABASES.items()}}))")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SKILLREG_", "DATABASE_"))}
     env = {**clean, "DJANGO_SETTINGS_MODULE": "skillreg.settings", **env}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=BASE_DIR,  # noqa: S603  (a fixed command)
@@ -130,6 +131,18 @@ def test_rate_limit_cache_and_replica_come_from_the_environment(tmp_path: Any) -
     assert prod["replica"] == "replica"
     redis = _settings_in_subprocess(SKILLREG_VAR_DIR=str(tmp_path), SKILLREG_CACHE_URL="redis://127.0.0.1:6379/1")
     assert redis["cache"].endswith("RedisCache") and redis["location"] == "redis://127.0.0.1:6379/1"
+
+
+def test_postgresql_connections_give_up_after_5_seconds_unless_the_url_says_otherwise(tmp_path: Any) -> None:
+    """A database that does not answer must not hold a worker's polling thread for the kernel's
+    TCP timeout (skillreg.serving answers the verification there)."""
+    url = "postgres://skillreg@db1:5432/skillreg"
+    default = _settings_in_subprocess(SKILLREG_VAR_DIR=str(tmp_path), DATABASE_URL=url,
+                                      DATABASE_REPLICA_URL="postgres://skillreg@db2:5432/skillreg")
+    assert default["db_options"]["default"]["connect_timeout"] == 5
+    assert default["db_options"]["replica"]["connect_timeout"] == 5
+    own = _settings_in_subprocess(SKILLREG_VAR_DIR=str(tmp_path), DATABASE_URL=url + "?connect_timeout=12")
+    assert own["db_options"]["default"]["connect_timeout"] == 12
 
 
 def test_an_unknown_cache_url_stops_start_up_saying_why() -> None:
