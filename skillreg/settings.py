@@ -179,6 +179,10 @@ SKILLREG_PUBLIC_READ_PATHS = ("/directory/", "/certificates/verify/")
 # (skillreg/certificates/fastpath.py): the same answers, limits, headers and log line without
 # the framework's per-request machinery (issue 8, figure 1). 0: every request goes through Django.
 SKILLREG_VERIFY_FASTPATH = env_bool("SKILLREG_VERIFY_FASTPATH", True)
+# Under gunicorn with skillreg.serving.ThreadWorker: when the verifications answered on a
+# worker's polling thread take longer than this in one round of its poller (the database or the
+# cache slow or down), its threads answer them for the next 10 s instead.
+SKILLREG_VERIFY_INLINE_SLOW_MS = int(os.environ.get("SKILLREG_VERIFY_INLINE_SLOW_MS", "500"))
 
 
 def _caches(url: str) -> dict[str, dict[str, object]]:
