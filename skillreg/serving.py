@@ -4,8 +4,8 @@ gunicorn's gthread worker hands every request from its polling thread to a pool 
 finished connection back (a queue, a pipe, and the GIL changing hands several times: ~129 futex
 calls per request under wrk, bench/README.md figure 1). For the one request the whole country
 makes — ``GET /api/v1/public/certificates/verify``, one indexed lookup, answered by the fast path
-in front of Django (``certificates/fastpath.py``) in ~0.2 ms of CPU — the hand-off costs about as
-much as the answer. This worker looks at the first bytes waiting on a kept-alive connection
+in front of Django (``certificates/fastpath.py``) in a few tenths of a millisecond of CPU — the
+hand-off costs about as much as the answer. This worker looks at the first bytes waiting on a kept-alive connection
 (``MSG_PEEK``, nothing is consumed) and, when they are that request line, runs the worker's own
 ``handle`` for it on the polling thread, as gunicorn's sync worker runs every request; every other
 request (staff pages, PDFs, imports, every new connection's first request) goes to the thread
