@@ -92,13 +92,17 @@ def serve(shared_db: tuple[str, Callable[[str], Any]],  # noqa: F811
         deadline = time.monotonic() + 60
         while True:
             assert processes[-1].poll() is None, log.read_text(errors="replace")[-3000:]
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                if _get(conn, VERIFY)[0] == 404:
-                    break
-            except OSError:
+                status = _get(conn, VERIFY)[0]
+            except OSError:  # not listening yet
                 assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
                 time.sleep(0.2)
+                continue
+            finally:
+                conn.close()
+            assert status == 404, log.read_text(errors="replace")[-3000:]  # an unknown number, answered
+            break
         served.answered_on(1)  # the readiness probe's line, written after its answer
         threads_file.write_text("")
         return served
@@ -120,12 +124,8 @@ def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
 class Raw:
     """A client speaking HTTP/1.1 on a bare socket: what it sends is exactly what it writes."""
 
-    def __init__(self, port: int, *, receive_buffer: int | None = None) -> None:
-        self.sock = socket.socket()
-        if receive_buffer:  # before connecting: it sets the window the client offers
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-        self.sock.settimeout(10)
-        self.sock.connect(("127.0.0.1", port))
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.reader = self.sock.makefile("rb")  # one buffer: bytes of the next answer are kept
 
     def send(self, data: str) -> None:
