@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -151,8 +152,8 @@ def _pg_rows(connection: Any, sql: str, values: list[str]) -> list[tuple[Any, ..
     marks the connection for its health check at the end of the request.
     """
     query = _NUMBERED.get(sql)
-    if query is None:
-        numbers = iter(range(1, sql.count("%s") + 1))
+    if query is None:  # libpq numbers its placeholders: %s → $1, $2 …; %% → %
+        numbers = itertools.count(1)
         query = _NUMBERED[sql] = re.sub(r"%(s|%)", lambda m: f"${next(numbers)}" if m[1] == "s" else "%",
                                         sql).encode()
     raw = connection.connection
