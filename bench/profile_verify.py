@@ -5,7 +5,8 @@
 Prints microseconds per request (median of several batches) for the served application
 (``skillreg.wsgi``: the verification fast path in front of Django) and for Django's handler
 alone (what ``SKILLREG_VERIFY_FASTPATH=0`` serves), alternating, queries per request, and with
---profile the top functions by cumulative time (``--profile-django``: of Django's path). Uses
+--profile the top functions by cumulative time (``--profile-django``: of Django's path;
+``BENCH_PROFILE_KIND=number`` or ``holder``: of one lookup only). Each lookup is timed apart. Uses
 the bench database and the same settings as the served app (skillreg.settings, DEBUG off, the
 rate limit raised).
 """
@@ -51,8 +52,9 @@ def main() -> None:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(io.StringIO())
     samples = json.loads(samples_path(scale).read_text())
-    queries = [f"number={n}" for n in samples["numbers"][:500]]
-    queries += [urllib.parse.urlencode({"id_number": i, "name": n}) for i, n in samples["holders"][:500]]
+    by_kind = {"number": [f"number={n}" for n in samples["numbers"][:500]],
+               "holder": [urllib.parse.urlencode({"id_number": i, "name": n}) for i, n in samples["holders"][:500]]}
+    queries = by_kind["number"] + by_kind["holder"]
 
     def call(qs: str, application: object = served) -> int:
         environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/public/certificates/verify",
@@ -74,23 +76,26 @@ def main() -> None:
         print(f"{'fast path' if app is served else 'Django'}: queries for 2 requests: {len(ctx.captured_queries)}")
     # Wall time waits on Redis and PostgreSQL (other processes, slow on a loaded machine);
     # this process's CPU time is the framework's own cost.
-    batches: dict[str, list[tuple[float, float]]] = {"fast path": [], "Django": []}
+    # Both lookups in turn (figure 1 measures them apart), each app in turn within a lookup.
+    runs = [(f"{label}, by {kind}", app, by_kind[kind]) for kind in by_kind
+            for label, app in (("fast path", served), ("Django", django_app))]
+    batches: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in runs}
     for _ in range(5):
-        for label, app in (("fast path", served), ("Django", django_app)):
+        for label, app, kind_queries in runs:
             started, cpu = time.perf_counter(), time.process_time()
-            for qs in queries:
+            for qs in kind_queries:
                 call(qs, app)
-            batches[label].append(((time.perf_counter() - started) / len(queries) * 1e6,
-                                   (time.process_time() - cpu) / len(queries) * 1e6))
+            batches[label].append(((time.perf_counter() - started) / len(kind_queries) * 1e6,
+                                   (time.process_time() - cpu) / len(kind_queries) * 1e6))
     for label, values in batches.items():
         print(f"in-process, {label}: {median([v[0] for v in values]):.0f} µs wall, "
-              f"{median([v[1] for v in values]):.0f} µs CPU per request (medians of 5 batches of {len(queries)})")
+              f"{median([v[1] for v in values]):.0f} µs CPU per request (medians of 5 batches)")
     print(f"load average {os.getloadavg()[0]:.2f}")
     if "--profile" in sys.argv or "--profile-django" in sys.argv:
         app = django_app if "--profile-django" in sys.argv else served
         prof = cProfile.Profile()
         prof.enable()
-        for qs in queries:
+        for qs in by_kind.get(os.environ.get("BENCH_PROFILE_KIND", ""), queries):
             call(qs, app)
         prof.disable()
         pstats.Stats(prof).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(45)

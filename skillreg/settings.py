@@ -183,6 +183,10 @@ SKILLREG_VERIFY_FASTPATH = env_bool("SKILLREG_VERIFY_FASTPATH", True)
 # worker's polling thread take longer than this in one round of its poller (the database or the
 # cache slow or down), its threads answer them for the next 10 s instead.
 SKILLREG_VERIFY_INLINE_SLOW_MS = int(os.environ.get("SKILLREG_VERIFY_INLINE_SLOW_MS", "500"))
+# On PostgreSQL the verification lookups are named prepared statements, planned once per
+# connection (certificates/selectors.py). 0 behind a PgBouncer in transaction mode that does not
+# carry prepared statements (before 1.21, or max_prepared_statements = 0).
+SKILLREG_DB_PREPARED = env_bool("SKILLREG_DB_PREPARED", True)
 
 
 def _caches(url: str) -> dict[str, dict[str, object]]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.http import Http404
 from psycopg import pq
-from psycopg.adapt import Transformer
+from psycopg.adapt import PyFormat, Transformer
 
 from skillreg.accounts.scoping import get_scoped_or_404, scoped
 from skillreg.certificates.masking import clean_id_number, clean_name, mask_id, normalize_id
@@ -84,11 +87,12 @@ def _verified(row: dict[str, Any]) -> Verified:
 # parameters. Issue 8 (figure 1): building the same query through the ORM on every request
 # cost more than the database round trip itself (bench/README.md); the SQL text is still the
 # ORM's own, from the model and VERIFY_COLUMNS, so it follows any change to either.
-_SQL: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+_SQL: dict[tuple[str, str], tuple[str, tuple[str, ...], bytes]] = {}
 
 
-def _lookup_sql(kind: str, vendor: str) -> tuple[str, tuple[str, ...]]:
-    """(SQL, the names of its parameters in placeholder order) for one lookup."""
+def _lookup_sql(kind: str, vendor: str) -> tuple[str, tuple[str, ...], bytes]:
+    """(SQL, the names of its parameters in placeholder order, the same SQL as libpq takes it)
+    for one lookup."""
     key = (vendor, kind)
     compiled = _SQL.get(key)
     if compiled is None:
@@ -100,8 +104,14 @@ def _lookup_sql(kind: str, vendor: str) -> tuple[str, tuple[str, ...]]:
             qs = (Certificate.objects.filter(id_number="id_number", holder_name="holder_name")
                   .order_by().values(*VERIFY_COLUMNS)[:2])
         sql, names = qs.query.sql_with_params()
-        compiled = _SQL[key] = (sql, tuple(names))
+        compiled = _SQL[key] = (sql, tuple(names), libpq_sql(sql))
     return compiled
+
+
+def libpq_sql(sql: str) -> bytes:
+    """SQL with psycopg's placeholders as libpq numbers them: %s → $1, $2 …; %% → %."""
+    numbers = itertools.count(1)
+    return re.sub(r"%(s|%)", lambda m: f"${next(numbers)}" if m[1] == "s" else "%", sql).encode()
 
 
 _ISSUED_ON = Certificate._meta.get_field("issued_on")
@@ -110,10 +120,10 @@ _ISSUED_ON = Certificate._meta.get_field("issued_on")
 def _lookup(kind: str, params: dict[str, str]) -> list[dict[str, Any]]:
     # The read replica for public lookups when one is configured (core.db_router), else default.
     connection = connections[router.db_for_read(Certificate)]
-    sql, names = _lookup_sql(kind, connection.vendor)
+    sql, names, numbered = _lookup_sql(kind, connection.vendor)
     values = [params[name] for name in names]
     if _direct(connection):
-        found = _pg_rows(connection, sql, values)
+        found = _pg_rows(connection, numbered, values)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
@@ -135,35 +145,81 @@ def _lookup(kind: str, params: dict[str, str]) -> list[dict[str, Any]]:
 def _direct(connection: Any) -> bool:
     """Whether the lookup goes straight to libpq: PostgreSQL, outside any transaction (where
     psycopg would open one first, and inside ``atomic`` the cursor keeps Django's semantics),
-    and with Django not logging queries (DEBUG, or a test counting them: the cursor logs it)."""
-    if connection.vendor != "postgresql" or connection.queries_logged:
+    with Django not logging queries (DEBUG, or a test counting them: the cursor logs it) and no
+    ``execute_wrapper`` installed (instrumentation sees every query a cursor runs)."""
+    if connection.vendor != "postgresql" or connection.queries_logged or connection.execute_wrappers:
         return False
+    # What Django does before a request's first cursor: with CONN_HEALTH_CHECKS, a connection
+    # kept from an earlier request is checked, and replaced when the server has gone.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     return connection.get_autocommit() and connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
 
 
-_NUMBERED: dict[str, bytes] = {}
+def _pg_rows(connection: Any, query: bytes, values: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` (libpq's ``$n`` placeholders: ``libpq_sql``) for ``values``, as a
+    cursor returns them.
 
-
-def _pg_rows(connection: Any, sql: str, values: list[str]) -> list[tuple[Any, ...]]:
-    """The rows of ``sql`` (psycopg's ``%s`` placeholders) for ``values``, as a cursor returns them.
-
-    Errors are Django's, as from a cursor: the wrapper maps psycopg's errors to django.db's and
-    marks the connection for its health check at the end of the request.
+    The values are dumped by psycopg as a cursor dumps them (a NUL byte is refused, not cut
+    short), under the connection's lock. Errors are Django's, as from a cursor: the wrapper maps
+    psycopg's errors to django.db's and marks the connection for its check at the end of the request.
     """
-    query = _NUMBERED.get(sql)
-    if query is None:  # libpq numbers its placeholders: %s → $1, $2 …; %% → %
-        numbers = itertools.count(1)
-        query = _NUMBERED[sql] = re.sub(r"%(s|%)", lambda m: f"${next(numbers)}" if m[1] == "s" else "%",
-                                        sql).encode()
     raw = connection.connection
-    with connection.wrap_database_errors:
-        result = raw.pgconn.exec_params(query, [value.encode() for value in values])
+    with connection.wrap_database_errors, raw.lock:
+        adapt = Transformer(raw)
+        params = adapt.dump_sequence(values, [PyFormat.TEXT] * len(values))
+        if getattr(settings, "SKILLREG_DB_PREPARED", True):
+            result = _exec_prepared(raw, query, params)
+        else:
+            result = raw.pgconn.exec_params(query, params)
         if result.status != pq.ExecStatus.TUPLES_OK:
             raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
-        loader = Transformer(raw)
-        loader.set_pgresult(result)
-        return loader.load_rows(0, result.ntuples, tuple)
+        adapt.set_pgresult(result)
+        return adapt.load_rows(0, result.ntuples, tuple)
+
+
+# Named prepared statements: the server parses and plans each lookup once per connection instead
+# of on every request (issue 8, figure 1: its CPU per lookup 80-100 → 43-48 µs, bench/README.md;
+# asyncpg, under the floor, prepares its statements too). A statement is named after its SQL's
+# digest, so a session that already holds the name (a pooler's server connection) holds the same
+# SQL. SKILLREG_DB_PREPARED=0 sends them unnamed (a PgBouncer before 1.21 in transaction mode).
+_PREPARED: weakref.WeakKeyDictionary[Any, set[bytes]] = weakref.WeakKeyDictionary()
+# 42P05 duplicate_prepared_statement; 26000 invalid_sql_statement_name (the session lost it:
+# DISCARD ALL, another server connection behind a pooler); 0A000 "cached plan must not change
+# result type" (a migration changed the table under it).
+_ALREADY_THERE, _GONE = b"42P05", (b"26000", b"0A000")
+
+
+def _statement_name(query: bytes) -> bytes:
+    name = _NAMES.get(query)
+    if name is None:
+        name = _NAMES[query] = b"skillreg_" + hashlib.sha1(query, usedforsecurity=False).hexdigest()[:16].encode()
+    return name
+
+
+_NAMES: dict[bytes, bytes] = {}
+
+
+def _exec_prepared(raw: Any, query: bytes, params: list[Any]) -> Any:
+    """``exec_prepared`` of ``query``'s named statement, preparing it in this session first."""
+    pgconn, name = raw.pgconn, _statement_name(query)
+    prepared = _PREPARED.setdefault(raw, set())
+
+    def run() -> Any:
+        if name not in prepared:
+            result = pgconn.prepare(name, query)
+            if (result.status != pq.ExecStatus.COMMAND_OK
+                    and result.error_field(pq.DiagnosticField.SQLSTATE) != _ALREADY_THERE):
+                return result
+            prepared.add(name)
+        return pgconn.exec_prepared(name, params)
+
+    result = run()
+    if result.error_field(pq.DiagnosticField.SQLSTATE) in _GONE:  # once more, prepared afresh
+        prepared.discard(name)
+        pgconn.exec_(b"DEALLOCATE " + name)  # whatever is left of it; an error here is no news
+        result = run()
+    return result
 
 
 def verify_by_number(number: str) -> Verified:
