@@ -138,8 +138,7 @@ def _lookup(kind: str, params: dict[str, str]) -> list[dict[str, Any]]:
 # Issue 8, figure 1: through Django's cursor wrapper and a psycopg cursor, the lookup cost
 # 120-180 µs of CPU per request; the same statement sent by the connection's own libpq object
 # (psycopg.pq), its row read by psycopg's own loaders (Transformer), costs 45-55 µs
-# (bench/README.md). Unnamed statements only, so a PgBouncer in transaction mode in front of
-# PostgreSQL is no obstacle.
+# (bench/README.md).
 
 
 def _direct(connection: Any) -> bool:

@@ -21,6 +21,8 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 POSTGRES = connection.vendor == "postgresql"
+# README.md's worker class (Operations): gthread, the verification answered on the polling thread.
+WORKER_CLASS = "skillreg.serving.ThreadWorker"
 
 
 def sqlite_copy(target: Path, *, wal: bool = True) -> None:
@@ -86,3 +88,10 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def empty_cache_table() -> None:
+    """Empty production's cache table (``db://skillreg_cache``): the rate limiter's counters live
+    there, and on PostgreSQL what a served process wrote outlives the test's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM skillreg_cache")

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from skillreg.security_tests.liveproc import (  # noqa: F401
     BASE_DIR,
     POSTGRES,
+    WORKER_CLASS,
+    empty_cache_table,
     free_port,
     process_env,
     shared_db,
@@ -83,7 +84,7 @@ def test_public_endpoints_and_login_page_answer_16_concurrent_clients_without_er
     port = free_port()
     log = tmp_path / "gunicorn.log"
     server = subprocess.Popen([GUNICORN, "skillreg.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--worker-class", "skillreg.serving.ThreadWorker", "--threads", "4",
+                               "--worker-class", WORKER_CLASS, "--threads", "4",
                                "--timeout", "60", "--log-level", "warning"],
                               cwd=BASE_DIR, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     statuses: Counter[int | str] = Counter()
@@ -141,9 +142,7 @@ def test_the_verification_limit_holds_across_gunicorn_workers_with_the_database_
     """Production's default cache (the ``skillreg_cache`` table): two worker processes count one
     client's verifications together, so the limit is the limit, not the limit per worker."""
     limit = 6
-    # The counters live in a table no test transaction rolls back: start this client's from zero.
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM skillreg_cache")
+    empty_cache_table()  # this client's count starts from zero
     env = process_env(shared_db[0], tmp_path, SKILLREG_CACHE_URL="db://skillreg_cache",
                       SKILLREG_VERIFY_RATE_LIMIT=str(limit), SKILLREG_VERIFY_RATE_WINDOW="3600",
                       SKILLREG_ALLOWED_HOSTS="127.0.0.1,localhost")

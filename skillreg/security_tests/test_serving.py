@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from skillreg.security_tests.liveproc import (  # noqa: F401
     BASE_DIR,
     POSTGRES,
+    WORKER_CLASS,
+    empty_cache_table,
     free_port,
     process_env,
     shared_db,
@@ -85,7 +86,7 @@ def serve(shared_db: tuple[str, Callable[[str], Any]],  # noqa: F811
         log = tmp_path / "gunicorn.log"
         processes.append(subprocess.Popen(
             [GUNICORN, "skillreg.wsgi:application", "-c", str(config), "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--worker-class", "skillreg.serving.ThreadWorker", "--threads", "2",
+             "--workers", "1", "--worker-class", WORKER_CLASS, "--threads", "2",
              "--timeout", "60", "--log-level", "warning"],
             cwd=BASE_DIR, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT))
         served = Served(port, threads_file, log)
@@ -110,9 +111,7 @@ def serve(shared_db: tuple[str, Callable[[str], Any]],  # noqa: F811
     yield start
     for process in processes:
         stop(process)
-    # The limiter's counters live in a table no test transaction rolls back (PostgreSQL).
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM skillreg_cache")
+    empty_cache_table()
 
 
 def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
