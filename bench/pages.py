@@ -1,6 +1,6 @@
 """Figure 5: worklists and directory pages at a province's scale, server time and query count.
 
-    .venv/bin/python -m bench.pages --scale small|full [--repeats 30] [--load-only] [--reload] [--gc-freeze]
+    .venv/bin/python -m bench.pages --scale small|full [--repeats 30] [--load-only] [--reload] [--no-gc-freeze]
                                     [--only LABEL-PART ...]
 
 One province (四川, its 21 cities and their counties) in a PostgreSQL database
@@ -22,6 +22,9 @@ carry a verified TOTP device, as after a real sign-in, so the second-factor chec
 production). Per page: a warm-up request, then ``--repeats`` timed requests (30 by default):
 median and p95 of the wall time, and the number of database queries of one request
 (``CaptureQueriesContext``). The clock is frozen at 2026-11-20 10:00 (+08:00), the tests' instant.
+As served: ``skillreg/wsgi.py`` is imported before the first request, so its ``gc.freeze()`` at load
+applies as in every gunicorn worker; ``--no-gc-freeze`` measures with the collector walking
+everything (``--gc-freeze``, from earlier records, is the default now).
 Run both scales: a page whose query count differs between them makes queries per row.
 """
 
@@ -375,7 +378,7 @@ def pages() -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(repeats: int, *, freeze: bool = False, only: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def measure(repeats: int, *, freeze: bool = True, only: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -393,6 +396,12 @@ def measure(repeats: int, *, freeze: bool = False, only: tuple[str, ...] = ()) -
         else:
             gc_ms[0] += (time.perf_counter() - gc_started[0]) * 1000
 
+    # The served app's module (README.md's gunicorn serves skillreg.wsgi:application): what it does
+    # at load, its gc.freeze() included, is done here before the first request, as in each worker.
+    import skillreg.wsgi  # noqa: F401
+
+    if not freeze:
+        gc.unfreeze()
     rows = []
     clients: dict[str, Any] = {}
     with clock.frozen(NOW):
@@ -405,11 +414,6 @@ def measure(repeats: int, *, freeze: bool = False, only: tuple[str, ...] = ()) -
             responses[label] = response = client.get(url)
             if response.status_code != 200:
                 raise SystemExit(f"{label}: {url} answered {response.status_code}")
-        if freeze:
-            # What a server can do once its workers have started (e.g. gunicorn's post_fork): move
-            # every object alive after the warm-up out of the collector's reach.
-            gc.collect()
-            gc.freeze()
         log(f"{len(gc.get_objects()):,} objects tracked by the collector after the warm-up"
             f"{f' ({gc.get_freeze_count():,} frozen)' if freeze else ''}")
         gc.callbacks.append(on_gc)
@@ -467,11 +471,11 @@ def main() -> None:
     m = machine()
     log(f"pages at scale {scale.name} ({SIZES[scale.name]}), {m['cpus']} CPUs, load {m['load_avg_1m_at_start']}, "
         f"{repeats} requests each")
-    freeze = "--gc-freeze" in sys.argv
+    freeze = "--no-gc-freeze" not in sys.argv
     only = tuple(sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--only")
     rows = measure(repeats, freeze=freeze, only=only)
     # A run of some pages only does not replace the record of the whole figure.
-    path = write_result(("pages-gc-freeze" if freeze else "pages") + ("-only" if only else ""), scale, {
+    path = write_result(("pages" if freeze else "pages-no-gc-freeze") + ("-only" if only else ""), scale, {
         "gc_freeze": freeze, "only": list(only), "sizes": SIZES[scale.name], "counts": _counts(), "repeats": repeats,
         "target_p95_ms": TARGET_P95_MS, "pages": rows, "load_avg_1m_at_end": round(os.getloadavg()[0], 2)})
     print(f"\nPages at scale {scale.name}: {m['cpus']} CPUs, load {m['load_avg_1m_at_start']} → "

@@ -189,14 +189,14 @@ _PREPARED: weakref.WeakKeyDictionary[Any, set[bytes]] = weakref.WeakKeyDictionar
 _ALREADY_THERE, _GONE = b"42P05", (b"26000", b"0A000")
 
 
+_NAMES: dict[bytes, bytes] = {}
+
+
 def _statement_name(query: bytes) -> bytes:
     name = _NAMES.get(query)
     if name is None:
         name = _NAMES[query] = b"skillreg_" + hashlib.sha1(query, usedforsecurity=False).hexdigest()[:16].encode()
     return name
-
-
-_NAMES: dict[bytes, bytes] = {}
 
 
 def _exec_prepared(raw: Any, query: bytes, params: list[Any]) -> Any:
