@@ -7,7 +7,7 @@ import itertools
 import re
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -87,10 +87,17 @@ def _verified(row: dict[str, Any]) -> Verified:
 # parameters. Issue 8 (figure 1): building the same query through the ORM on every request
 # cost more than the database round trip itself (bench/README.md); the SQL text is still the
 # ORM's own, from the model and VERIFY_COLUMNS, so it follows any change to either.
-_SQL: dict[tuple[str, str], tuple[str, tuple[str, ...], bytes]] = {}
+_SQL: dict[tuple[str, str], tuple[str, tuple[str, ...], LibpqStatement]] = {}
 
 
-def _lookup_sql(kind: str, vendor: str) -> tuple[str, tuple[str, ...], bytes]:
+class LibpqStatement(NamedTuple):
+    """SQL as libpq takes it (``$n`` placeholders) and the name it is prepared under."""
+
+    query: bytes
+    name: bytes
+
+
+def _lookup_sql(kind: str, vendor: str) -> tuple[str, tuple[str, ...], LibpqStatement]:
     """(SQL, the names of its parameters in placeholder order, the same SQL as libpq takes it)
     for one lookup."""
     key = (vendor, kind)
@@ -108,10 +115,12 @@ def _lookup_sql(kind: str, vendor: str) -> tuple[str, tuple[str, ...], bytes]:
     return compiled
 
 
-def libpq_sql(sql: str) -> bytes:
-    """SQL with psycopg's placeholders as libpq numbers them: %s → $1, $2 …; %% → %."""
+def libpq_sql(sql: str) -> LibpqStatement:
+    """SQL with psycopg's placeholders as libpq numbers them: %s → $1, $2 …; %% → %. Its name is
+    ``skillreg_`` and a digest of that text, so a session that holds the name holds the same SQL."""
     numbers = itertools.count(1)
-    return re.sub(r"%(s|%)", lambda m: f"${next(numbers)}" if m[1] == "s" else "%", sql).encode()
+    query = re.sub(r"%(s|%)", lambda m: f"${next(numbers)}" if m[1] == "s" else "%", sql).encode()
+    return LibpqStatement(query, b"skillreg_" + hashlib.sha1(query, usedforsecurity=False).hexdigest()[:16].encode())
 
 
 _ISSUED_ON = Certificate._meta.get_field("issued_on")
@@ -155,9 +164,8 @@ def _direct(connection: Any) -> bool:
     return connection.get_autocommit() and connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
 
 
-def _pg_rows(connection: Any, query: bytes, values: list[str]) -> list[tuple[Any, ...]]:
-    """The rows of ``query`` (libpq's ``$n`` placeholders: ``libpq_sql``) for ``values``, as a
-    cursor returns them.
+def _pg_rows(connection: Any, statement: LibpqStatement, values: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` (``libpq_sql``) for ``values``, as a cursor returns them.
 
     The values are dumped by psycopg as a cursor dumps them (a NUL byte is refused, not cut
     short), under the connection's lock. Errors are Django's, as from a cursor: the wrapper maps
@@ -168,9 +176,9 @@ def _pg_rows(connection: Any, query: bytes, values: list[str]) -> list[tuple[Any
         adapt = Transformer(raw)
         params = adapt.dump_sequence(values, [PyFormat.TEXT] * len(values))
         if getattr(settings, "SKILLREG_DB_PREPARED", True):
-            result = _exec_prepared(raw, query, params)
+            result = _exec_prepared(raw, statement, params)
         else:
-            result = raw.pgconn.exec_params(query, params)
+            result = raw.pgconn.exec_params(statement.query, params)
         if result.status != pq.ExecStatus.TUPLES_OK:
             raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
         adapt.set_pgresult(result)
@@ -179,9 +187,9 @@ def _pg_rows(connection: Any, query: bytes, values: list[str]) -> list[tuple[Any
 
 # Named prepared statements: the server parses and plans each lookup once per connection instead
 # of on every request (issue 8, figure 1: its CPU per lookup 80-100 → 43-48 µs, bench/README.md;
-# asyncpg, under the floor, prepares its statements too). A statement is named after its SQL's
-# digest, so a session that already holds the name (a pooler's server connection) holds the same
-# SQL. SKILLREG_DB_PREPARED=0 sends them unnamed (a PgBouncer before 1.21 in transaction mode).
+# asyncpg, under the floor, prepares its statements too). A session that already holds the name
+# (a pooler's server connection) holds the same SQL. SKILLREG_DB_PREPARED=0 sends them unnamed (a
+# PgBouncer before 1.21 in transaction mode).
 _PREPARED: weakref.WeakKeyDictionary[Any, set[bytes]] = weakref.WeakKeyDictionary()
 # 42P05 duplicate_prepared_statement; 26000 invalid_sql_statement_name (the session lost it:
 # DISCARD ALL, another server connection behind a pooler); 0A000 "cached plan must not change
@@ -189,19 +197,9 @@ _PREPARED: weakref.WeakKeyDictionary[Any, set[bytes]] = weakref.WeakKeyDictionar
 _ALREADY_THERE, _GONE = b"42P05", (b"26000", b"0A000")
 
 
-_NAMES: dict[bytes, bytes] = {}
-
-
-def _statement_name(query: bytes) -> bytes:
-    name = _NAMES.get(query)
-    if name is None:
-        name = _NAMES[query] = b"skillreg_" + hashlib.sha1(query, usedforsecurity=False).hexdigest()[:16].encode()
-    return name
-
-
-def _exec_prepared(raw: Any, query: bytes, params: list[Any]) -> Any:
-    """``exec_prepared`` of ``query``'s named statement, preparing it in this session first."""
-    pgconn, name = raw.pgconn, _statement_name(query)
+def _exec_prepared(raw: Any, statement: LibpqStatement, params: list[Any]) -> Any:
+    """``exec_prepared`` of ``statement``, preparing it in this session first."""
+    pgconn, (query, name) = raw.pgconn, statement
     prepared = _PREPARED.setdefault(raw, set())
 
     def run() -> Any:

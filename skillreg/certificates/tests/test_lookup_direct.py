@@ -62,13 +62,13 @@ def test_it_reads_the_rows_a_cursor_reads(certs: list[Certificate], wh_official:
 VERIFY_INDEX = {name: i for i, name in enumerate(sel.VERIFY_COLUMNS)}
 
 
-def _number_lookup(number: str) -> tuple[bytes, list[str]]:
+def _number_lookup(number: str) -> tuple[sel.LibpqStatement, list[str]]:
     _sql, _names, numbered = sel._lookup_sql("number", "postgresql")
     return numbered, [number]
 
 
 def test_placeholders_are_numbered_as_libpq_numbers_them() -> None:
-    assert sel.libpq_sql("SELECT '100%%' || %s WHERE a = %s AND b LIKE '%%s'") == \
+    assert sel.libpq_sql("SELECT '100%%' || %s WHERE a = %s AND b LIKE '%%s'").query == \
         b"SELECT '100%' || $1 WHERE a = $2 AND b LIKE '%s'"
 
 
@@ -77,7 +77,7 @@ def test_placeholders_are_numbered_as_libpq_numbers_them() -> None:
 def test_a_database_error_is_djangos_and_marks_the_connection_for_its_health_check() -> None:
     try:
         with pytest.raises(ProgrammingError, match="certificates_nowhere"):
-            sel._pg_rows(connection, b'SELECT 1 FROM "certificates_nowhere" WHERE $1 = $2', ["a", "a"])
+            sel._pg_rows(connection, sel.libpq_sql('SELECT 1 FROM "certificates_nowhere" WHERE %s = %s'), ["a", "a"])
         assert connection.errors_occurred  # Django checks the connection before reusing it
     finally:
         connection.errors_occurred = False
@@ -111,13 +111,13 @@ def test_it_is_taken_only_in_autocommit_with_no_transaction_and_no_query_log(
         sel.verify(number=None, id_number=TWICE, name="李娜")
 
 
-def _calls_to_pg_rows(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    calls: list[bytes] = []
+def _calls_to_pg_rows(monkeypatch: pytest.MonkeyPatch) -> list[sel.LibpqStatement]:
+    calls: list[sel.LibpqStatement] = []
     real = sel._pg_rows
 
-    def counted(conn: object, query: bytes, values: list[str]) -> list[tuple[object, ...]]:
-        calls.append(query)
-        return real(conn, query, values)
+    def counted(conn: object, statement: sel.LibpqStatement, values: list[str]) -> list[tuple[object, ...]]:
+        calls.append(statement)
+        return real(conn, statement, values)
 
     monkeypatch.setattr(sel, "_pg_rows", counted)
     return calls
@@ -151,7 +151,7 @@ def test_verify_goes_straight_to_libpq_in_autocommit_and_through_the_cursor_othe
 
 
 @pytest.fixture
-def lost(certs: list[Certificate], monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+def lost(certs: list[Certificate], monkeypatch: pytest.MonkeyPatch) -> list[sel.LibpqStatement]:
     """The server has ended this connection's session (a restart, a failover, an idle timeout);
     the direct lookup's calls from then on."""
     connection.ensure_connection()
@@ -166,7 +166,7 @@ def lost(certs: list[Certificate], monkeypatch: pytest.MonkeyPatch) -> list[byte
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_lost_connection_fails_as_djangos_error_and_the_next_request_reconnects(
-        certs: list[Certificate], lost: list[bytes]) -> None:
+        certs: list[Certificate], lost: list[sel.LibpqStatement]) -> None:
     calls = lost
     with pytest.raises(DatabaseError):
         sel.verify(number=certs[0].number, id_number=None, name=None)
@@ -180,7 +180,7 @@ def test_a_lost_connection_fails_as_djangos_error_and_the_next_request_reconnect
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_with_conn_health_checks_a_connection_the_server_closed_is_replaced_first(
-        certs: list[Certificate], lost: list[bytes]) -> None:
+        certs: list[Certificate], lost: list[sel.LibpqStatement]) -> None:
     calls = lost
     connection.health_check_enabled = True  # CONN_HEALTH_CHECKS (read at connect)
     connection.health_check_done = False  # a new request (request_started resets it)
@@ -211,7 +211,7 @@ def test_each_lookup_is_prepared_once_per_connection_and_survives_losing_it(
     lookups()
     lookups()
     mine = {name: sql for name, sql in _prepared_here().items() if name.startswith("skillreg_")}
-    assert sorted(mine.values()) == sorted(sel._lookup_sql(kind, "postgresql")[2].decode()
+    assert sorted(mine.values()) == sorted(sel._lookup_sql(kind, "postgresql")[2].query.decode()
                                            for kind in ("holder", "number"))
     connection.connection.execute("DEALLOCATE ALL")
     lookups()
